@@ -1,0 +1,33 @@
+-- Accounts and sessions. Times are Unix milliseconds; ids are text.
+CREATE TABLE users (
+    id               TEXT    NOT NULL PRIMARY KEY,
+    handle           TEXT    NOT NULL,
+    email            TEXT    NOT NULL,
+    email_normalized TEXT    NOT NULL,
+    password_hash    TEXT    NOT NULL,
+    created_at       BIGINT  NOT NULL,
+    CONSTRAINT users_handle_key UNIQUE (handle),
+    CONSTRAINT users_email_key UNIQUE (email_normalized)
+);
+
+-- Only a SHA-256 of the session token is stored; the token itself lives in the cookie.
+CREATE TABLE sessions (
+    id           TEXT    NOT NULL PRIMARY KEY,
+    user_id      TEXT    NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    token_hash   TEXT    NOT NULL,
+    user_agent   TEXT    NOT NULL,
+    created_at   BIGINT  NOT NULL,
+    last_seen_at BIGINT  NOT NULL,
+    expires_at   BIGINT  NOT NULL,
+    revoked_at   BIGINT ,
+    CONSTRAINT sessions_token_hash_key UNIQUE (token_hash)
+);
+CREATE INDEX sessions_user_id_idx ON sessions (user_id);
+
+-- Failed sign-in attempts per account key (the normalised handle or email typed, known or not).
+CREATE TABLE login_throttle (
+    account_key  TEXT    NOT NULL PRIMARY KEY,
+    failures     BIGINT  NOT NULL,
+    locked_until BIGINT  NOT NULL,
+    updated_at   BIGINT  NOT NULL
+);

@@ -1,0 +1,259 @@
+//! Account storage: users, sessions and the per-account sign-in throttle.
+
+use sqlx::FromRow;
+
+use super::model::{display_id, Email, Handle, Me, PublicUser, SessionSummary};
+use crate::db::{is_unique_violation, Db};
+use crate::error::AppError;
+
+/// A user row as stored. Holds the password hash, so it never leaves the server.
+#[derive(Debug, FromRow)]
+pub struct UserRow {
+    pub id: String,
+    pub handle: String,
+    pub email: String,
+    pub password_hash: String,
+    pub created_at: i64,
+}
+
+impl UserRow {
+    pub fn public(&self) -> PublicUser {
+        PublicUser { id: self.id.clone(), handle: self.handle.clone(), display_id: display_id(&self.id) }
+    }
+
+    pub fn me(&self) -> Me {
+        Me { user: self.public(), email: self.email.clone(), created_at_ms: self.created_at }
+    }
+}
+
+const USER_COLUMNS: &str = "id, handle, email, password_hash, created_at";
+
+pub async fn insert_user(
+    db: &Db,
+    handle: &Handle,
+    email: &Email,
+    password_hash: &str,
+    now_ms: i64,
+) -> Result<UserRow, AppError> {
+    let id = uuid::Uuid::new_v4().to_string();
+    let inserted = sqlx::query(
+        "INSERT INTO users (id, handle, email, email_normalized, password_hash, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(&id)
+    .bind(handle.as_str())
+    .bind(email.as_str())
+    .bind(email.normalized())
+    .bind(password_hash)
+    .bind(now_ms)
+    .execute(db.pool())
+    .await;
+    match inserted {
+        Ok(_) => Ok(UserRow {
+            id,
+            handle: handle.as_str().to_owned(),
+            email: email.as_str().to_owned(),
+            password_hash: password_hash.to_owned(),
+            created_at: now_ms,
+        }),
+        Err(err) if is_unique_violation(&err, "users_handle_key") => {
+            Err(AppError::validation("handle", "That handle is taken. Try another one."))
+        }
+        Err(err) if is_unique_violation(&err, "users_email_key") => Err(AppError::validation(
+            "email",
+            "An account with that email already exists. Sign in instead?",
+        )),
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// Finds a user by handle or by email (case-insensitive), whichever `login` looks like.
+pub async fn find_user_by_login(db: &Db, login: &str) -> Result<Option<UserRow>, AppError> {
+    let key = login.trim().trim_start_matches('@').to_lowercase();
+    let column = if key.contains('@') { "email_normalized" } else { "handle" };
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE {column} = $1");
+    Ok(sqlx::query_as::<_, UserRow>(&sql).bind(key).fetch_optional(db.pool()).await?)
+}
+
+/// A live session joined with its user.
+#[derive(Debug, FromRow)]
+pub struct SessionRow {
+    pub session_id: String,
+    pub last_seen_at: i64,
+    pub expires_at: i64,
+    #[sqlx(flatten)]
+    pub user: UserRow,
+}
+
+pub async fn insert_session(
+    db: &Db,
+    user_id: &str,
+    token_hash: &str,
+    user_agent: &str,
+    now_ms: i64,
+    expires_at: i64,
+) -> Result<String, AppError> {
+    let id = uuid::Uuid::new_v4().to_string();
+    sqlx::query(
+        "INSERT INTO sessions (id, user_id, token_hash, user_agent, created_at, last_seen_at, \
+         expires_at) VALUES ($1, $2, $3, $4, $5, $5, $6)",
+    )
+    .bind(&id)
+    .bind(user_id)
+    .bind(token_hash)
+    .bind(user_agent)
+    .bind(now_ms)
+    .bind(expires_at)
+    .execute(db.pool())
+    .await?;
+    Ok(id)
+}
+
+pub async fn find_live_session(
+    db: &Db,
+    token_hash: &str,
+    now_ms: i64,
+) -> Result<Option<SessionRow>, AppError> {
+    let sql = "SELECT s.id AS session_id, s.last_seen_at, s.expires_at, \
+               u.id, u.handle, u.email, u.password_hash, u.created_at \
+               FROM sessions s JOIN users u ON u.id = s.user_id \
+               WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2";
+    Ok(sqlx::query_as::<_, SessionRow>(sql)
+        .bind(token_hash)
+        .bind(now_ms)
+        .fetch_optional(db.pool())
+        .await?)
+}
+
+/// Slides a session's expiry forward and records when it was last seen.
+pub async fn touch_session(
+    db: &Db,
+    session_id: &str,
+    now_ms: i64,
+    expires_at: i64,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "UPDATE sessions SET last_seen_at = $1, expires_at = $2 \
+         WHERE id = $3 AND revoked_at IS NULL",
+    )
+    .bind(now_ms)
+    .bind(expires_at)
+    .bind(session_id)
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+/// Revokes one of `user_id`'s sessions; false when there is no such live session.
+pub async fn revoke_session(
+    db: &Db,
+    user_id: &str,
+    session_id: &str,
+    now_ms: i64,
+) -> Result<bool, AppError> {
+    let result = sqlx::query(
+        "UPDATE sessions SET revoked_at = $1 \
+         WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL",
+    )
+    .bind(now_ms)
+    .bind(session_id)
+    .bind(user_id)
+    .execute(db.pool())
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+#[derive(Debug, FromRow)]
+struct SessionListRow {
+    id: String,
+    user_agent: String,
+    created_at: i64,
+    last_seen_at: i64,
+}
+
+pub async fn list_live_sessions(
+    db: &Db,
+    user_id: &str,
+    current_session_id: &str,
+    now_ms: i64,
+) -> Result<Vec<SessionSummary>, AppError> {
+    let rows = sqlx::query_as::<_, SessionListRow>(
+        "SELECT id, user_agent, created_at, last_seen_at FROM sessions \
+         WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2 \
+         ORDER BY last_seen_at DESC, id",
+    )
+    .bind(user_id)
+    .bind(now_ms)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| SessionSummary {
+            current: row.id == current_session_id,
+            device: super::model::describe_user_agent(&row.user_agent),
+            id: row.id,
+            created_at_ms: row.created_at,
+            last_seen_at_ms: row.last_seen_at,
+        })
+        .collect())
+}
+
+#[derive(Debug, FromRow)]
+pub struct ThrottleRow {
+    pub failures: i64,
+    pub locked_until: i64,
+    pub updated_at: i64,
+}
+
+pub async fn find_throttle(db: &Db, account_key: &str) -> Result<Option<ThrottleRow>, AppError> {
+    Ok(sqlx::query_as::<_, ThrottleRow>(
+        "SELECT failures, locked_until, updated_at FROM login_throttle WHERE account_key = $1",
+    )
+    .bind(account_key)
+    .fetch_optional(db.pool())
+    .await?)
+}
+
+/// Records a failed sign-in for `account_key`, computing the new lock with `lock_for`
+/// (failures → lock in ms) inside one write transaction so concurrent failures all count.
+pub async fn record_failure(
+    db: &Db,
+    account_key: &str,
+    now_ms: i64,
+    forget_after_ms: i64,
+    lock_for: impl Fn(i64) -> i64,
+) -> Result<(), AppError> {
+    let mut tx = db.begin_write().await?;
+    let previous = sqlx::query_as::<_, ThrottleRow>(
+        "SELECT failures, locked_until, updated_at FROM login_throttle WHERE account_key = $1",
+    )
+    .bind(account_key)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let failures = match previous {
+        Some(row) if now_ms - row.updated_at < forget_after_ms => row.failures + 1,
+        _ => 1,
+    };
+    sqlx::query(
+        "INSERT INTO login_throttle (account_key, failures, locked_until, updated_at) \
+         VALUES ($1, $2, $3, $4) ON CONFLICT (account_key) DO UPDATE SET \
+         failures = excluded.failures, locked_until = excluded.locked_until, \
+         updated_at = excluded.updated_at",
+    )
+    .bind(account_key)
+    .bind(failures)
+    .bind(now_ms + lock_for(failures))
+    .bind(now_ms)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn clear_throttle(db: &Db, account_key: &str) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM login_throttle WHERE account_key = $1")
+        .bind(account_key)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}

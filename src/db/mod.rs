@@ -1,0 +1,222 @@
+//! One query layer over SQLite (the embedded default) and PostgreSQL.
+//!
+//! Queries are runtime sqlx queries with `$N` placeholders through the `Any` driver, which
+//! both backends understand; times are integer Unix milliseconds and ids are text. The few
+//! places where the dialects truly differ go through [`Backend`].
+
+mod migrate;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Connection, Executor};
+
+pub use migrate::{run_migrations, MigrationError};
+
+/// Which database engine the pool talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn from_url(url: &str) -> Result<Self, DbSetupError> {
+        if url.starts_with("sqlite:") {
+            Ok(Self::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Self::Postgres)
+        } else {
+            Err(DbSetupError::UnsupportedUrl)
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Sqlite => "sqlite",
+            Self::Postgres => "postgres",
+        }
+    }
+
+    /// The statement that opens a transaction which reads and then writes.
+    ///
+    /// SQLite's default deferred transaction takes the write lock only at its first write;
+    /// if another writer committed in between, that upgrade fails at once with SQLITE_BUSY
+    /// (the busy timeout does not apply), so writers take the lock up front.
+    fn begin_write_statement(self) -> &'static str {
+        match self {
+            Self::Sqlite => "BEGIN IMMEDIATE",
+            Self::Postgres => "BEGIN",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbSetupError {
+    #[error("DATABASE_URL must start with sqlite:// or postgres://")]
+    UnsupportedUrl,
+    #[error("could not create the database folder {path}: {source}")]
+    Folder { path: String, source: std::io::Error },
+    #[error("could not connect to the {backend} database: {source}")]
+    Connect { backend: &'static str, source: sqlx::Error },
+}
+
+/// The shared connection pool plus the backend it talks to.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
+
+impl Db {
+    /// Connects to `url`, creating a SQLite file (and its folder) on first start.
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Self, DbSetupError> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::from_url(url)?;
+        let url = match backend {
+            Backend::Sqlite => prepare_sqlite_url(url)?,
+            Backend::Postgres => url.to_owned(),
+        };
+        let options = AnyConnectOptions::from_str(&url)
+            .map_err(|source| DbSetupError::Connect { backend: backend.name(), source })?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(max_connections)
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // Durable (synchronous=FULL: an acknowledged write survives power
+                        // loss), concurrent readers (WAL), waits instead of failing on a
+                        // held lock (busy_timeout), and referential integrity.
+                        conn.execute(
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+                        )
+                        .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await
+            .map_err(|source| DbSetupError::Connect { backend: backend.name(), source })?;
+        Ok(Self { pool, backend })
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Opens a transaction that may read and then write (see [`Backend::begin_write_statement`]).
+    pub async fn begin_write(&self) -> Result<Tx, sqlx::Error> {
+        self.pool.begin_with(self.backend.begin_write_statement()).await
+    }
+
+    /// Checks the connection and returns its round-trip time.
+    pub async fn ping(&self) -> Result<Duration, sqlx::Error> {
+        let started = std::time::Instant::now();
+        let mut conn = self.pool.acquire().await?;
+        conn.ping().await?;
+        Ok(started.elapsed())
+    }
+
+    /// Names of the application's tables, sorted.
+    pub async fn table_names(&self) -> Result<Vec<String>, sqlx::Error> {
+        let sql = match self.backend {
+            Backend::Sqlite => {
+                "SELECT name FROM sqlite_master WHERE type = 'table' \
+                 AND name NOT LIKE 'sqlite_%' ORDER BY name"
+            }
+            Backend::Postgres => {
+                "SELECT table_name::text FROM information_schema.tables \
+                 WHERE table_schema = current_schema() ORDER BY table_name"
+            }
+        };
+        sqlx::query_scalar(sql).fetch_all(&self.pool).await
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Makes sure the SQLite file's folder exists and the file is created on first use.
+fn prepare_sqlite_url(url: &str) -> Result<String, DbSetupError> {
+    let rest = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+    let path = rest.split('?').next().unwrap_or_default();
+    if path != ":memory:" {
+        if let Some(folder) = std::path::Path::new(path).parent() {
+            if !folder.as_os_str().is_empty() {
+                std::fs::create_dir_all(folder).map_err(|source| DbSetupError::Folder {
+                    path: folder.display().to_string(),
+                    source,
+                })?;
+            }
+        }
+    }
+    Ok(if rest.contains("mode=") {
+        url.to_owned()
+    } else if rest.contains('?') {
+        format!("{url}&mode=rwc")
+    } else {
+        format!("{url}?mode=rwc")
+    })
+}
+
+/// Milliseconds since the Unix epoch: the one time representation in storage.
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// True when `err` is a unique-constraint violation on the constraint (or index) `name`.
+///
+/// Constraint names are the same on both backends (see `migrations/`). PostgreSQL reports
+/// the name directly; SQLite reports the columns, which [`sqlite_unique_columns`] maps.
+pub fn is_unique_violation(err: &sqlx::Error, name: &str) -> bool {
+    let Some(db_err) = err.as_database_error() else { return false };
+    if !matches!(db_err.kind(), sqlx::error::ErrorKind::UniqueViolation) {
+        return false;
+    }
+    match db_err.constraint() {
+        Some(constraint) => constraint == name,
+        None => sqlite_unique_columns(name).is_some_and(|cols| db_err.message().ends_with(cols)),
+    }
+}
+
+/// SQLite names the violated columns rather than the index: this maps our index names to them.
+fn sqlite_unique_columns(index: &str) -> Option<&'static str> {
+    match index {
+        "users_handle_key" => Some("users.handle"),
+        "users_email_key" => Some("users.email_normalized"),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backend_follows_the_url_scheme() {
+        assert_eq!(Backend::from_url("sqlite://data/x.db").ok(), Some(Backend::Sqlite));
+        assert_eq!(Backend::from_url("postgres://u@h/db").ok(), Some(Backend::Postgres));
+        assert_eq!(Backend::from_url("postgresql://u@h/db").ok(), Some(Backend::Postgres));
+        assert!(Backend::from_url("mysql://u@h/db").is_err());
+    }
+
+    #[test]
+    fn sqlite_url_gets_create_mode() {
+        let dir = std::env::temp_dir().join(format!("onering-url-{}", uuid::Uuid::new_v4()));
+        let url = format!("sqlite://{}/app.db", dir.display());
+        assert_eq!(prepare_sqlite_url(&url).ok(), Some(format!("{url}?mode=rwc")));
+        assert!(dir.is_dir());
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

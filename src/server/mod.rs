@@ -1,0 +1,95 @@
+//! Server-only plumbing: configuration, state, the router and its layers.
+
+pub mod config;
+pub mod errors;
+pub mod health;
+pub mod rate_limit;
+pub mod router;
+pub mod security;
+pub mod state;
+
+use std::net::SocketAddr;
+
+use leptos::config::get_configuration;
+
+use crate::db::{run_migrations, Db};
+
+/// Why the server could not start; each says what to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("Leptos configuration: {0}")]
+    Leptos(String),
+    #[error("configuration: {0}")]
+    Config(#[from] config::ConfigError),
+    #[error("{0}")]
+    Database(#[from] crate::db::DbSetupError),
+    #[error("{0} (the database was left as it was; fix the migration or the database and start again)")]
+    Migration(#[from] crate::db::MigrationError),
+    #[error("could not listen on {addr}: {source}")]
+    Listen { addr: SocketAddr, source: std::io::Error },
+}
+
+fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    let result = if std::env::var("LOG_FORMAT").is_ok_and(|f| f == "json") {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+    if let Err(err) = result {
+        eprintln!("logging was already set up: {err}");
+    }
+}
+
+/// Starts OneRing and serves until Ctrl+C or SIGTERM.
+pub async fn run() -> Result<(), StartError> {
+    init_tracing();
+    let manifest = std::path::Path::new("Cargo.toml").exists().then_some("Cargo.toml");
+    let leptos = get_configuration(manifest).map_err(|e| StartError::Leptos(e.to_string()))?;
+    let options = leptos.leptos_options;
+    let addr = options.site_addr;
+    let config = config::Config::from_env(&addr.to_string())?;
+
+    let db = Db::connect(&config.database_url, config.db_max_connections).await?;
+    run_migrations(&db).await?;
+    tracing::info!(backend = db.backend().name(), "database ready");
+    crate::auth::password::warm_up().await;
+
+    let app = router::build_router(state::AppState::new(db.clone(), config, options));
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| StartError::Listen { addr, source })?;
+    tracing::info!("OneRing is listening on http://{addr}");
+    let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await;
+    db.close().await;
+    served.map_err(|source| StartError::Listen { addr, source })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

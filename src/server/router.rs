@@ -1,0 +1,70 @@
+//! The axum application: pages, server functions, health, static files and the layers in
+//! front of them. `main` serves it; the integration tests drive it directly.
+
+use axum::routing::get;
+use axum::{middleware, Router};
+use http::request::Parts;
+use http::{HeaderName, Request};
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower::ServiceBuilder;
+use tower_http::compression::{CompressionLayer, CompressionLevel};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::services::ServeDir;
+use tower_http::trace::TraceLayer;
+
+use super::security::{refuse_cross_site, security_headers, CspNonce};
+use super::state::AppState;
+use super::{errors, health};
+use crate::app::{shell, App};
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Hands the request's CSP nonce to the renderer, so the hydration script carries the
+/// nonce that the `Content-Security-Policy` header names.
+fn provide_request_nonce() {
+    let nonce = use_context::<Parts>().and_then(|parts| parts.extensions.get::<CspNonce>().cloned());
+    if let Some(CspNonce(nonce)) = nonce {
+        provide_context(leptos::nonce::Nonce::from_value(nonce));
+    }
+}
+
+pub fn build_router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let options = state.leptos_options.clone();
+    let pkg_dir = format!("{}/{}", options.site_root, options.site_pkg_dir);
+    let shell_options = options.clone();
+    let render_shell = move || shell(shell_options.clone());
+
+    let layers = ServiceBuilder::new()
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &Request<_>| {
+                    let request_id = req
+                        .headers()
+                        .get(REQUEST_ID)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or_default();
+                    tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id)
+                }),
+        )
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(middleware::from_fn_with_state(state.clone(), security_headers))
+        .layer(CompressionLayer::new().quality(CompressionLevel::Precise(5)))
+        .layer(middleware::from_fn_with_state(state.clone(), refuse_cross_site))
+        .layer(middleware::from_fn(errors::set_server_fn_status))
+        .layer(RequestBodyLimitLayer::new(state.config.body_limit_bytes));
+
+    Router::new()
+        .route("/api/health", get(health::health))
+        .nest_service(
+            &format!("/{}", options.site_pkg_dir),
+            ServeDir::new(pkg_dir).precompressed_br().precompressed_gzip(),
+        )
+        .leptos_routes_with_context(&state, routes, provide_request_nonce, render_shell)
+        .fallback(leptos_axum::file_and_error_handler_with_context(provide_request_nonce, shell))
+        .layer(layers)
+        .with_state(state)
+}

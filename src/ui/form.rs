@@ -1,0 +1,150 @@
+//! Accessible form building blocks: labelled fields with inline errors, a password field
+//! with a show/hide toggle, a submit button that shows progress, and a form-level alert.
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+
+const INPUT_CLASS: &str = "mt-1 block w-full rounded-lg border border-stone-300 bg-white px-3 py-2.5 \
+    text-base shadow-sm placeholder:text-stone-400 focus:border-ring-500 focus:outline-none \
+    focus:ring-2 focus:ring-ring-200 aria-[invalid=true]:border-red-500";
+
+/// The message for `field` from the latest result of a form's action.
+pub fn field_error<T: Send + Sync + 'static>(
+    result: RwSignal<Option<Result<T, AppError>>>,
+    field: &'static str,
+) -> Signal<Option<String>> {
+    Signal::derive(move || {
+        result.with(|r| r.as_ref().and_then(|r| r.as_ref().err()).and_then(|e| e.for_field(field)))
+    })
+}
+
+/// The message of an error that belongs to no single field.
+pub fn form_error<T: Send + Sync + 'static>(
+    result: RwSignal<Option<Result<T, AppError>>>,
+) -> Signal<Option<String>> {
+    Signal::derive(move || {
+        result.with(|r| match r {
+            Some(Err(AppError::Validation { .. })) | None | Some(Ok(_)) => None,
+            Some(Err(other)) => Some(other.to_string()),
+        })
+    })
+}
+
+#[component]
+pub fn TextField(
+    label: &'static str,
+    name: &'static str,
+    #[prop(default = "text")] kind: &'static str,
+    autocomplete: &'static str,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(into)] error: Signal<Option<String>>,
+    #[prop(optional)] on_input: Option<Callback<String>>,
+    #[prop(optional, into)] live_hint: Option<Signal<Option<String>>>,
+) -> impl IntoView {
+    let hint_id = format!("{name}-hint");
+    let error_id = format!("{name}-error");
+    let describedby = format!("{hint_id} {error_id}");
+    view! {
+        <div>
+            <label for=name class="block text-sm font-medium text-stone-800">{label}</label>
+            <input
+                id=name
+                name=name
+                type=kind
+                autocomplete=autocomplete
+                required=true
+                class=INPUT_CLASS
+                aria-invalid=move || error.get().is_some().to_string()
+                aria-describedby=describedby
+                on:input=move |ev| {
+                    if let Some(cb) = on_input {
+                        cb.run(event_target_value(&ev));
+                    }
+                }
+            />
+            <p id=hint_id class="mt-1 text-sm text-stone-500">
+                {move || live_hint.and_then(|h| h.get()).or_else(|| hint.map(str::to_owned))}
+            </p>
+            <p id=error_id class="mt-1 text-sm font-medium text-red-700" role="status">
+                {move || error.get()}
+            </p>
+        </div>
+    }
+}
+
+/// A password input with a button that shows or hides what was typed.
+#[component]
+pub fn PasswordField(
+    label: &'static str,
+    autocomplete: &'static str,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(into)] error: Signal<Option<String>>,
+) -> impl IntoView {
+    let visible = RwSignal::new(false);
+    view! {
+        <div>
+            <label for="password" class="block text-sm font-medium text-stone-800">{label}</label>
+            <div class="relative">
+                <input
+                    id="password"
+                    name="password"
+                    type=move || if visible.get() { "text" } else { "password" }
+                    autocomplete=autocomplete
+                    required=true
+                    class=format!("{INPUT_CLASS} pr-20")
+                    aria-invalid=move || error.get().is_some().to_string()
+                    aria-describedby="password-hint password-error"
+                />
+                <button
+                    type="button"
+                    class="absolute inset-y-0 right-0 mt-1 rounded-r-lg px-3 text-sm font-medium text-ring-700 hover:text-ring-600"
+                    aria-controls="password"
+                    aria-pressed=move || visible.get().to_string()
+                    on:click=move |_| visible.update(|v| *v = !*v)
+                >
+                    {move || if visible.get() { "Hide" } else { "Show" }}
+                </button>
+            </div>
+            <p id="password-hint" class="mt-1 text-sm text-stone-500">{hint}</p>
+            <p id="password-error" class="mt-1 text-sm font-medium text-red-700" role="status">
+                {move || error.get()}
+            </p>
+        </div>
+    }
+}
+
+#[component]
+pub fn SubmitButton(
+    label: &'static str,
+    pending_label: &'static str,
+    #[prop(into)] pending: Signal<bool>,
+) -> impl IntoView {
+    view! {
+        <button
+            type="submit"
+            class="inline-flex w-full items-center justify-center gap-2 rounded-lg bg-ring-600 px-4 py-2.5 \
+                   text-base font-semibold text-white shadow-sm hover:bg-ring-700 disabled:cursor-wait \
+                   disabled:opacity-70"
+            disabled=move || pending.get()
+            aria-busy=move || pending.get().to_string()
+        >
+            <Show when=move || pending.get()>
+                <span class="size-4 animate-spin rounded-full border-2 border-white/40 border-t-white" aria-hidden="true"></span>
+            </Show>
+            {move || if pending.get() { pending_label } else { label }}
+        </button>
+    }
+}
+
+/// A form-level error, announced to screen readers.
+#[component]
+pub fn FormAlert(#[prop(into)] message: Signal<Option<String>>) -> impl IntoView {
+    view! {
+        <Show when=move || message.get().is_some()>
+            <div class="rounded-lg border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-800" role="alert">
+                {move || message.get()}
+            </div>
+        </Show>
+    }
+}

@@ -1,0 +1,254 @@
+//! Test harness: the real axum router on a fresh database, one per test, on SQLite and on
+//! PostgreSQL, driven with real requests and real cookies.
+//!
+//! PostgreSQL is expected at `TEST_POSTGRES_URL` (default
+//! `postgres://postgres@127.0.0.1:5432/postgres`); each test creates its own database and
+//! drops it afterwards. An unreachable server fails the test loudly: it is never skipped.
+
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use axum::body::Body;
+use axum::extract::connect_info::MockConnectInfo;
+use axum::Router;
+use http::{HeaderMap, Method, Request, StatusCode};
+use http_body_util::BodyExt;
+use leptos::prelude::LeptosOptions;
+use onering::db::{run_migrations, Db};
+use onering::server::config::Config;
+use onering::server::router::build_router;
+use onering::server::state::AppState;
+use sqlx::{Connection, Executor};
+use tower::ServiceExt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs `$case(&TestApp)` once on SQLite and once on PostgreSQL, as two tests.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($case:ident),+ $(,)?) => {
+        $(
+            mod $case {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    let app = $crate::common::TestApp::start($crate::common::Backend::Sqlite).await;
+                    super::$case(&app).await;
+                    app.finish().await;
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    let app = $crate::common::TestApp::start($crate::common::Backend::Postgres).await;
+                    super::$case(&app).await;
+                    app.finish().await;
+                }
+            }
+        )+
+    };
+}
+
+pub const PUBLIC_ORIGIN: &str = "http://127.0.0.1:3000";
+
+pub struct TestApp {
+    pub router: Router,
+    pub db: Db,
+    pub backend: Backend,
+    cleanup: Cleanup,
+    /// Every response body this app produced, for the leak scans.
+    pub bodies: Arc<Mutex<Vec<String>>>,
+}
+
+enum Cleanup {
+    SqliteFile(std::path::PathBuf),
+    PostgresDatabase { admin_url: String, name: String },
+}
+
+fn postgres_admin_url() -> String {
+    std::env::var("TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+impl TestApp {
+    pub async fn start(backend: Backend) -> Self {
+        Self::start_with(backend, |_| {}).await
+    }
+
+    pub async fn start_with(backend: Backend, configure: impl FnOnce(&mut Config)) -> Self {
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        let (url, cleanup) = match backend {
+            Backend::Sqlite => {
+                let dir = std::env::temp_dir().join(format!("onering-test-{id}"));
+                let url = format!("sqlite://{}/test.db", dir.display());
+                (url, Cleanup::SqliteFile(dir))
+            }
+            Backend::Postgres => {
+                let admin_url = postgres_admin_url();
+                let name = format!("onering_test_{id}");
+                let mut admin = sqlx::PgConnection::connect(&admin_url).await.unwrap_or_else(|err| {
+                    panic!(
+                        "\n\n*** PostgreSQL is unreachable at {admin_url}: {err}\n*** The test suite \
+                         runs every storage test on PostgreSQL too; start it (e.g. `pg_ctlcluster \
+                         15 main start`) or set TEST_POSTGRES_URL.\n\n"
+                    )
+                });
+                admin
+                    .execute(format!("CREATE DATABASE {name}").as_str())
+                    .await
+                    .unwrap_or_else(|err| panic!("could not create test database {name}: {err}"));
+                let _ = admin.close().await;
+                let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(b, _)| b);
+                (format!("{base}/{name}"), Cleanup::PostgresDatabase { admin_url, name })
+            }
+        };
+        let mut config = Config::for_database(&url);
+        configure(&mut config);
+        let db = Db::connect(&url, config.db_max_connections)
+            .await
+            .unwrap_or_else(|err| panic!("could not open the test database: {err}"));
+        run_migrations(&db).await.unwrap_or_else(|err| panic!("migrations failed: {err}"));
+        let options = LeptosOptions::builder().output_name("onering").build();
+        let state = AppState::new(db.clone(), config, options);
+        let router = build_router(state)
+            .layer(MockConnectInfo(SocketAddr::from(([203, 0, 113, 7], 40_000))));
+        Self { router, db, backend, cleanup, bodies: Arc::new(Mutex::new(Vec::new())) }
+    }
+
+    /// Closes the pool and removes the test database.
+    pub async fn finish(self) {
+        self.db.close().await;
+        match self.cleanup {
+            Cleanup::SqliteFile(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            Cleanup::PostgresDatabase { admin_url, name } => {
+                if let Ok(mut admin) = sqlx::PgConnection::connect(&admin_url).await {
+                    let _ = admin
+                        .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
+                        .await;
+                    let _ = admin.close().await;
+                }
+            }
+        }
+    }
+
+    /// A browser-like client with its own cookie jar.
+    pub fn client(&self) -> Client<'_> {
+        Client { app: self, cookie: None, user_agent: "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0 Safari/537.36".into() }
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> Reply {
+        let response = self.router.clone().oneshot(request).await.unwrap_or_else(|e| match e {});
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+        let body = String::from_utf8_lossy(&bytes).into_owned();
+        if let Ok(mut bodies) = self.bodies.lock() {
+            bodies.push(body.clone());
+        }
+        Reply { status, headers, body }
+    }
+
+    /// Asserts that no response so far contained any of `secrets`.
+    pub fn assert_never_sent(&self, secrets: &[&str]) {
+        let bodies = self.bodies.lock().map(|b| b.clone()).unwrap_or_default();
+        for secret in secrets.iter().filter(|s| !s.is_empty()) {
+            for body in &bodies {
+                assert!(!body.contains(secret), "a response body contained a secret ({secret:.6}…)");
+            }
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|_| panic!("not JSON: {}", self.body))
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    pub fn set_cookies(&self) -> Vec<String> {
+        self.headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok().map(str::to_owned))
+            .collect()
+    }
+}
+
+pub struct Client<'a> {
+    pub app: &'a TestApp,
+    pub cookie: Option<String>,
+    pub user_agent: String,
+}
+
+impl Client<'_> {
+    fn request(&self, method: Method, path: &str) -> http::request::Builder {
+        let mut builder = Request::builder()
+            .method(method)
+            .uri(path)
+            .header("user-agent", &self.user_agent)
+            .header("sec-fetch-site", "same-origin")
+            .header("origin", PUBLIC_ORIGIN);
+        if let Some(cookie) = &self.cookie {
+            builder = builder.header("cookie", format!("onering_session={cookie}"));
+        }
+        builder
+    }
+
+    fn remember_cookie(&mut self, reply: &Reply) {
+        for set in reply.set_cookies() {
+            if let Some(rest) = set.strip_prefix("onering_session=") {
+                let value = rest.split(';').next().unwrap_or_default();
+                self.cookie = (!value.is_empty()).then(|| value.to_owned());
+            }
+        }
+    }
+
+    /// Calls a server function with a urlencoded form, as the browser does.
+    pub async fn call(&mut self, endpoint: &str, form: &[(&str, &str)]) -> Reply {
+        let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish();
+        let request = self
+            .request(Method::POST, &format!("/api/{endpoint}"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("content-length", body.len())
+            .header("accept", "application/json")
+            .body(Body::from(body))
+            .unwrap_or_default();
+        let reply = self.app.send(request).await;
+        self.remember_cookie(&reply);
+        reply
+    }
+
+    pub async fn get(&mut self, path: &str) -> Reply {
+        let request = self.request(Method::GET, path).body(Body::empty()).unwrap_or_default();
+        let reply = self.app.send(request).await;
+        self.remember_cookie(&reply);
+        reply
+    }
+
+    pub async fn sign_up(&mut self, handle: &str) -> Reply {
+        let email = format!("{handle}@example.com");
+        let reply = self
+            .call("auth/sign_up", &[("handle", handle), ("email", &email), ("password", PASSWORD)])
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "sign-up failed: {}", reply.body);
+        reply
+    }
+}
+
+pub const PASSWORD: &str = "correct horse battery staple";

@@ -1,0 +1,151 @@
+//! Request-level guarantees through the real router, on SQLite and PostgreSQL: CSRF
+//! refusal, security headers and CSP nonce, error statuses, body limits, health, pages.
+
+mod common;
+
+use axum::body::Body;
+use common::{TestApp, PASSWORD, PUBLIC_ORIGIN};
+use http::{Request, StatusCode};
+
+on_both_backends!(
+    cross_site_posts_are_refused,
+    html_pages_carry_a_csp_whose_nonce_the_hydration_script_has,
+    malformed_and_oversized_input_gets_a_4xx_never_a_500,
+    health_reports_the_database_without_secrets,
+    pages_render_for_signed_out_and_signed_in_visitors,
+    unknown_pages_get_a_friendly_404,
+);
+
+fn sign_up_request(headers: &[(&str, &str)]) -> Request<Body> {
+    let mut builder = Request::builder()
+        .method("POST")
+        .uri("/api/auth/sign_up")
+        .header("content-type", "application/x-www-form-urlencoded");
+    for (name, value) in headers {
+        builder = builder.header(*name, *value);
+    }
+    let body = format!("handle=mallory&email=m%40example.com&password={}", PASSWORD.replace(' ', "+"));
+    builder.body(Body::from(body)).unwrap_or_default()
+}
+
+async fn cross_site_posts_are_refused(app: &TestApp) {
+    for headers in [
+        vec![("sec-fetch-site", "cross-site"), ("origin", "https://evil.example")],
+        vec![("sec-fetch-site", "same-site"), ("origin", "https://sub.127.0.0.1")],
+        vec![("origin", "https://evil.example")],
+        vec![("origin", "null")],
+    ] {
+        let reply = app.send(sign_up_request(&headers)).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{headers:?}");
+        assert_eq!(reply.json()["kind"], "forbidden");
+    }
+    let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(app.db.pool()).await.unwrap_or(-1);
+    assert_eq!(users, 0, "no refused request was applied");
+
+    // The same request from the app's own pages, or from a script, goes through.
+    let same_origin = app.send(sign_up_request(&[("sec-fetch-site", "same-origin"), ("origin", PUBLIC_ORIGIN)])).await;
+    assert_eq!(same_origin.status, StatusCode::OK, "{}", same_origin.body);
+    let script = app
+        .send(sign_up_request(&[]).map(|_| {
+            Body::from(format!("handle=scripted&email=s%40example.com&password={}", PASSWORD.replace(' ', "+")))
+        }))
+        .await;
+    assert_eq!(script.status, StatusCode::OK, "{}", script.body);
+}
+
+async fn html_pages_carry_a_csp_whose_nonce_the_hydration_script_has(app: &TestApp) {
+    let page = app.client().get("/").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let csp = page.header("content-security-policy").unwrap_or_default().to_owned();
+    for directive in ["'wasm-unsafe-eval'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "form-action 'self'"] {
+        assert!(csp.contains(directive), "{csp} lacks {directive}");
+    }
+    let nonce = csp.split("'nonce-").nth(1).and_then(|s| s.split('\'').next()).unwrap_or_default();
+    assert!(nonce.len() >= 22, "a 128-bit nonce: {csp}");
+    assert!(page.body.contains(&format!("nonce=\"{nonce}\"")), "the hydration script carries the nonce");
+    assert_eq!(page.header("x-content-type-options"), Some("nosniff"));
+    assert!(page.header("referrer-policy").is_some());
+    assert!(page.header("x-request-id").is_some_and(|id| !id.is_empty()));
+    assert!(page.header("strict-transport-security").is_none(), "no HSTS over plain http");
+
+    let second = app.client().get("/").await;
+    assert_ne!(second.header("content-security-policy"), Some(csp.as_str()), "a new nonce per request");
+}
+
+async fn malformed_and_oversized_input_gets_a_4xx_never_a_500(app: &TestApp) {
+    let mut client = app.client();
+    let missing = client.call("auth/sign_up", &[("handle", "ada")]).await;
+    assert_eq!(missing.status, StatusCode::BAD_REQUEST, "{}", missing.body);
+    assert_eq!(missing.json()["kind"], "bad_request");
+
+    let garbage = app
+        .send(
+            Request::builder()
+                .method("POST")
+                .uri("/api/auth/sign_in")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(Body::from(vec![0xff, 0xfe, 0x00, b'=', 0x80]))
+                .unwrap_or_default(),
+        )
+        .await;
+    assert!(garbage.status.is_client_error(), "{} {}", garbage.status, garbage.body);
+
+    let huge = "x".repeat(200 * 1024);
+    let oversized = client.call("auth/sign_in", &[("login", &huge), ("password", "x")]).await;
+    assert_eq!(oversized.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(oversized.json()["kind"], "bad_request");
+
+    for reply in [&missing, &garbage, &oversized] {
+        let lower = reply.body.to_lowercase();
+        for leak in ["sqlx", "sqlite", "postgres", "panicked", "deserializ", "error while"] {
+            assert!(!lower.contains(leak), "{leak} in {}", reply.body);
+        }
+    }
+}
+
+async fn health_reports_the_database_without_secrets(app: &TestApp) {
+    let reply = app.client().get("/api/health").await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let health = reply.json();
+    assert_eq!(health["status"], "ok");
+    assert_eq!(health["database"]["connected"], true);
+    let expected = match app.backend {
+        common::Backend::Sqlite => "sqlite",
+        common::Backend::Postgres => "postgres",
+    };
+    assert_eq!(health["database"]["backend"], expected);
+    assert!(health["database"]["latency_ms"].as_f64().is_some());
+    let tables = health["database"]["tables"].as_array().cloned().unwrap_or_default();
+    for table in ["users", "sessions", "login_throttle"] {
+        assert!(tables.iter().any(|t| t == table), "{table} missing from {tables:?}");
+    }
+    for secret in ["sqlite://", "postgres://", "onering_test_", "/tmp", "password"] {
+        assert!(!reply.body.contains(secret), "health leaked {secret}");
+    }
+}
+
+async fn pages_render_for_signed_out_and_signed_in_visitors(app: &TestApp) {
+    let mut visitor = app.client();
+    let landing = visitor.get("/").await;
+    assert!(landing.body.contains("Create your free account"));
+    let signup = visitor.get("/signup").await;
+    assert_eq!(signup.status, StatusCode::OK);
+    assert!(signup.body.contains("for=\"handle\""), "labelled fields");
+    let account = visitor.get("/account").await;
+    assert!(account.status.is_redirection() || account.body.contains("/signin"), "account needs sign-in");
+
+    visitor.sign_up("ada").await;
+    let home = visitor.get("/").await;
+    assert!(home.body.contains("Welcome, @"));
+    assert!(home.body.contains("ada"));
+    let account = visitor.get("/account").await;
+    assert!(account.body.contains("Where you&#x27;re signed in") || account.body.contains("Where you're signed in"));
+    let signin = visitor.get("/signin").await;
+    assert!(signin.status.is_redirection() || signin.body.contains("Welcome, @"), "signed-in visitors move on");
+}
+
+async fn unknown_pages_get_a_friendly_404(app: &TestApp) {
+    let reply = app.client().get("/no/such/page").await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    assert!(reply.body.contains("slipped off the ring"));
+}
