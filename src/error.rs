@@ -38,15 +38,22 @@ pub enum AppError {
 
 impl AppError {
     pub fn validation(field: &str, message: impl Into<String>) -> Self {
-        Self::Validation { field: field.to_owned(), message: message.into() }
+        Self::Validation {
+            field: field.to_owned(),
+            message: message.into(),
+        }
     }
 
     pub fn unauthorized(message: impl Into<String>) -> Self {
-        Self::Unauthorized { message: message.into() }
+        Self::Unauthorized {
+            message: message.into(),
+        }
     }
 
     pub fn conflict(message: impl Into<String>) -> Self {
-        Self::Conflict { message: message.into() }
+        Self::Conflict {
+            message: message.into(),
+        }
     }
 
     pub fn sign_in_required() -> Self {

@@ -24,14 +24,23 @@ fn sign_up_request(headers: &[(&str, &str)]) -> Request<Body> {
     for (name, value) in headers {
         builder = builder.header(*name, *value);
     }
-    let body = format!("handle=mallory&email=m%40example.com&password={}", PASSWORD.replace(' ', "+"));
+    let body = format!(
+        "handle=mallory&email=m%40example.com&password={}",
+        PASSWORD.replace(' ', "+")
+    );
     builder.body(Body::from(body)).unwrap_or_default()
 }
 
 async fn cross_site_posts_are_refused(app: &TestApp) {
     for headers in [
-        vec![("sec-fetch-site", "cross-site"), ("origin", "https://evil.example")],
-        vec![("sec-fetch-site", "same-site"), ("origin", "https://sub.127.0.0.1")],
+        vec![
+            ("sec-fetch-site", "cross-site"),
+            ("origin", "https://evil.example"),
+        ],
+        vec![
+            ("sec-fetch-site", "same-site"),
+            ("origin", "https://sub.127.0.0.1"),
+        ],
         vec![("origin", "https://evil.example")],
         vec![("origin", "null")],
     ] {
@@ -39,15 +48,26 @@ async fn cross_site_posts_are_refused(app: &TestApp) {
         assert_eq!(reply.status, StatusCode::FORBIDDEN, "{headers:?}");
         assert_eq!(reply.json()["kind"], "forbidden");
     }
-    let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(app.db.pool()).await.unwrap_or(-1);
+    let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap_or(-1);
     assert_eq!(users, 0, "no refused request was applied");
 
     // The same request from the app's own pages, or from a script, goes through.
-    let same_origin = app.send(sign_up_request(&[("sec-fetch-site", "same-origin"), ("origin", PUBLIC_ORIGIN)])).await;
+    let same_origin = app
+        .send(sign_up_request(&[
+            ("sec-fetch-site", "same-origin"),
+            ("origin", PUBLIC_ORIGIN),
+        ]))
+        .await;
     assert_eq!(same_origin.status, StatusCode::OK, "{}", same_origin.body);
     let script = app
         .send(sign_up_request(&[]).map(|_| {
-            Body::from(format!("handle=scripted&email=s%40example.com&password={}", PASSWORD.replace(' ', "+")))
+            Body::from(format!(
+                "handle=scripted&email=s%40example.com&password={}",
+                PASSWORD.replace(' ', "+")
+            ))
         }))
         .await;
     assert_eq!(script.status, StatusCode::OK, "{}", script.body);
@@ -56,20 +76,43 @@ async fn cross_site_posts_are_refused(app: &TestApp) {
 async fn html_pages_carry_a_csp_whose_nonce_the_hydration_script_has(app: &TestApp) {
     let page = app.client().get("/").await;
     assert_eq!(page.status, StatusCode::OK);
-    let csp = page.header("content-security-policy").unwrap_or_default().to_owned();
-    for directive in ["'wasm-unsafe-eval'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "form-action 'self'"] {
+    let csp = page
+        .header("content-security-policy")
+        .unwrap_or_default()
+        .to_owned();
+    for directive in [
+        "'wasm-unsafe-eval'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+    ] {
         assert!(csp.contains(directive), "{csp} lacks {directive}");
     }
-    let nonce = csp.split("'nonce-").nth(1).and_then(|s| s.split('\'').next()).unwrap_or_default();
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|s| s.split('\'').next())
+        .unwrap_or_default();
     assert!(nonce.len() >= 22, "a 128-bit nonce: {csp}");
-    assert!(page.body.contains(&format!("nonce=\"{nonce}\"")), "the hydration script carries the nonce");
+    assert!(
+        page.body.contains(&format!("nonce=\"{nonce}\"")),
+        "the hydration script carries the nonce"
+    );
     assert_eq!(page.header("x-content-type-options"), Some("nosniff"));
     assert!(page.header("referrer-policy").is_some());
     assert!(page.header("x-request-id").is_some_and(|id| !id.is_empty()));
-    assert!(page.header("strict-transport-security").is_none(), "no HSTS over plain http");
+    assert!(
+        page.header("strict-transport-security").is_none(),
+        "no HSTS over plain http"
+    );
 
     let second = app.client().get("/").await;
-    assert_ne!(second.header("content-security-policy"), Some(csp.as_str()), "a new nonce per request");
+    assert_ne!(
+        second.header("content-security-policy"),
+        Some(csp.as_str()),
+        "a new nonce per request"
+    );
 }
 
 async fn malformed_and_oversized_input_gets_a_4xx_never_a_500(app: &TestApp) {
@@ -88,16 +131,30 @@ async fn malformed_and_oversized_input_gets_a_4xx_never_a_500(app: &TestApp) {
                 .unwrap_or_default(),
         )
         .await;
-    assert!(garbage.status.is_client_error(), "{} {}", garbage.status, garbage.body);
+    assert!(
+        garbage.status.is_client_error(),
+        "{} {}",
+        garbage.status,
+        garbage.body
+    );
 
     let huge = "x".repeat(200 * 1024);
-    let oversized = client.call("auth/sign_in", &[("login", &huge), ("password", "x")]).await;
+    let oversized = client
+        .call("auth/sign_in", &[("login", &huge), ("password", "x")])
+        .await;
     assert_eq!(oversized.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(oversized.json()["kind"], "bad_request");
 
     for reply in [&missing, &garbage, &oversized] {
         let lower = reply.body.to_lowercase();
-        for leak in ["sqlx", "sqlite", "postgres", "panicked", "deserializ", "error while"] {
+        for leak in [
+            "sqlx",
+            "sqlite",
+            "postgres",
+            "panicked",
+            "deserializ",
+            "error while",
+        ] {
             assert!(!lower.contains(leak), "{leak} in {}", reply.body);
         }
     }
@@ -115,11 +172,23 @@ async fn health_reports_the_database_without_secrets(app: &TestApp) {
     };
     assert_eq!(health["database"]["backend"], expected);
     assert!(health["database"]["latency_ms"].as_f64().is_some());
-    let tables = health["database"]["tables"].as_array().cloned().unwrap_or_default();
+    let tables = health["database"]["tables"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     for table in ["users", "sessions", "login_throttle"] {
-        assert!(tables.iter().any(|t| t == table), "{table} missing from {tables:?}");
+        assert!(
+            tables.iter().any(|t| t == table),
+            "{table} missing from {tables:?}"
+        );
     }
-    for secret in ["sqlite://", "postgres://", "onering_test_", "/tmp", "password"] {
+    for secret in [
+        "sqlite://",
+        "postgres://",
+        "onering_test_",
+        "/tmp",
+        "password",
+    ] {
         assert!(!reply.body.contains(secret), "health leaked {secret}");
     }
 }
@@ -132,16 +201,29 @@ async fn pages_render_for_signed_out_and_signed_in_visitors(app: &TestApp) {
     assert_eq!(signup.status, StatusCode::OK);
     assert!(signup.body.contains("for=\"handle\""), "labelled fields");
     let account = visitor.get("/account").await;
-    assert!(account.status.is_redirection() || account.body.contains("/signin"), "account needs sign-in");
+    assert_eq!(
+        account.status,
+        StatusCode::FOUND,
+        "the account page needs sign-in"
+    );
+    assert_eq!(account.header("location"), Some("/signin?next=/account"));
 
     visitor.sign_up("ada").await;
     let home = visitor.get("/").await;
     assert!(home.body.contains("Welcome, @"));
     assert!(home.body.contains("ada"));
     let account = visitor.get("/account").await;
-    assert!(account.body.contains("Where you&#x27;re signed in") || account.body.contains("Where you're signed in"));
+    assert!(
+        account.body.contains("Where you&#x27;re signed in")
+            || account.body.contains("Where you're signed in")
+    );
     let signin = visitor.get("/signin").await;
-    assert!(signin.status.is_redirection() || signin.body.contains("Welcome, @"), "signed-in visitors move on");
+    assert_eq!(
+        signin.status,
+        StatusCode::FOUND,
+        "signed-in visitors move on"
+    );
+    assert_eq!(signin.header("location"), Some("/"));
 }
 
 async fn unknown_pages_get_a_friendly_404(app: &TestApp) {

@@ -74,7 +74,7 @@ pub async fn sign_out() -> Result<(), AppError> {
 
 /// The signed-in user (with their own email), or `None` when signed out.
 #[server(prefix = "/api", endpoint = "auth/me")]
-pub async fn me() -> Result<Option<Me>, AppError> {
+pub async fn current_account() -> Result<Option<Me>, AppError> {
     Ok(ssr::current().await?.map(|c| c.me))
 }
 
@@ -108,7 +108,9 @@ pub async fn end_session(session_id: String) -> Result<(), AppError> {
         return Err(AppError::NotFound);
     }
     if session_id == current.session_id {
-        ssr::set_cookie(&crate::auth::session::clearing_cookie(state.config.is_https()))?;
+        ssr::set_cookie(&crate::auth::session::clearing_cookie(
+            state.config.is_https(),
+        ))?;
     }
     Ok(())
 }

@@ -28,7 +28,10 @@ impl Handle {
                 format!("Handles are {HANDLE_MIN} to {HANDLE_MAX} characters long."),
             ));
         }
-        if !handle.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
+        if !handle
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        {
             return Err(AppError::validation(
                 "handle",
                 "Use only letters, digits and underscores in your handle.",
@@ -52,7 +55,8 @@ pub struct Email {
 impl Email {
     pub fn parse(raw: &str) -> Result<Self, AppError> {
         let display = raw.trim().to_owned();
-        let invalid = || AppError::validation("email", "Enter an email address like name@example.com.");
+        let invalid =
+            || AppError::validation("email", "Enter an email address like name@example.com.");
         if display.len() > EMAIL_MAX || display.chars().any(char::is_whitespace) {
             return Err(invalid());
         }
@@ -65,7 +69,10 @@ impl Email {
             return Err(invalid());
         }
         let normalized = display.to_lowercase();
-        Ok(Self { display, normalized })
+        Ok(Self {
+            display,
+            normalized,
+        })
     }
 
     pub fn as_str(&self) -> &str {
@@ -177,15 +184,29 @@ mod tests {
 
     #[test]
     fn handles_are_normalised() {
-        assert_eq!(Handle::parse("  @Ada_Lovelace ").map(|h| h.0), Ok("ada_lovelace".into()));
+        assert_eq!(
+            Handle::parse("  @Ada_Lovelace ").map(|h| h.0),
+            Ok("ada_lovelace".into())
+        );
         assert_eq!(Handle::parse("abc").map(|h| h.0), Ok("abc".into()));
     }
 
     #[test]
     fn handles_reject_bad_length_and_characters() {
-        for bad in ["ab", "", &"a".repeat(31), "ada-lovelace", "ada lovelace", "adá", "ada.l"] {
+        for bad in [
+            "ab",
+            "",
+            &"a".repeat(31),
+            "ada-lovelace",
+            "ada lovelace",
+            "adá",
+            "ada.l",
+        ] {
             let err = Handle::parse(bad).err();
-            assert!(err.is_some_and(|e| e.for_field("handle").is_some()), "{bad:?}");
+            assert!(
+                err.is_some_and(|e| e.for_field("handle").is_some()),
+                "{bad:?}"
+            );
         }
         assert!(Handle::parse(&"a".repeat(30)).is_ok());
     }
@@ -199,7 +220,16 @@ mod tests {
 
     #[test]
     fn emails_must_look_like_emails() {
-        for bad in ["", "ada", "ada@", "@example.com", "ada@example", "a b@example.com", "a@.com", "a@x..com"] {
+        for bad in [
+            "",
+            "ada",
+            "ada@",
+            "@example.com",
+            "ada@example",
+            "a b@example.com",
+            "a@.com",
+            "a@x..com",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad:?}");
         }
     }

@@ -32,17 +32,18 @@ fn hash_blocking(password: &str) -> Result<String, AppError> {
 }
 
 fn verify_blocking(password: &str, stored: &str) -> bool {
-    PasswordHash::new(stored)
-        .is_ok_and(|parsed| argon2().verify_password(password.as_bytes(), &parsed).is_ok())
+    PasswordHash::new(stored).is_ok_and(|parsed| {
+        argon2()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
 }
 
 /// A hash of a random password, verified against when the account does not exist so that an
 /// unknown account costs the same time as a wrong password.
 fn dummy_hash() -> &'static str {
     static DUMMY: OnceLock<String> = OnceLock::new();
-    DUMMY.get_or_init(|| {
-        hash_blocking(&uuid::Uuid::new_v4().to_string()).unwrap_or_default()
-    })
+    DUMMY.get_or_init(|| hash_blocking(&uuid::Uuid::new_v4().to_string()).unwrap_or_default())
 }
 
 pub async fn hash(password: String) -> Result<String, AppError> {
@@ -73,13 +74,26 @@ mod tests {
 
     #[tokio::test]
     async fn hashes_are_argon2id_salted_and_verify() {
-        let first = hash("correct horse battery".into()).await.unwrap_or_default();
-        let second = hash("correct horse battery".into()).await.unwrap_or_default();
-        assert!(first.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{first}");
+        let first = hash("correct horse battery".into())
+            .await
+            .unwrap_or_default();
+        let second = hash("correct horse battery".into())
+            .await
+            .unwrap_or_default();
+        assert!(
+            first.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{first}"
+        );
         assert_ne!(first, second, "every hash has its own salt");
         assert!(!first.contains("correct horse"));
-        assert_eq!(verify("correct horse battery".into(), Some(first.clone())).await, Ok(true));
-        assert_eq!(verify("wrong horse battery".into(), Some(first)).await, Ok(false));
+        assert_eq!(
+            verify("correct horse battery".into(), Some(first.clone())).await,
+            Ok(true)
+        );
+        assert_eq!(
+            verify("wrong horse battery".into(), Some(first)).await,
+            Ok(false)
+        );
         assert_eq!(verify("anything".into(), None).await, Ok(false));
     }
 

@@ -78,7 +78,11 @@ async fn start_session(
         now + ttl_ms,
     )
     .await?;
-    Ok(session::session_cookie(&token, ttl_ms / 1000, state.config.is_https()))
+    Ok(session::session_cookie(
+        &token,
+        ttl_ms / 1000,
+        state.config.is_https(),
+    ))
 }
 
 pub async fn sign_up(
@@ -97,7 +101,10 @@ pub async fn sign_up(
     let user = store::insert_user(&state.db, &handle, &email, &hash, now).await?;
     let set_cookie = start_session(state, parts, &user, now).await?;
     tracing::info!(user_id = %user.id, "account created");
-    Ok(SignedIn { me: user.me(), set_cookie })
+    Ok(SignedIn {
+        me: user.me(),
+        set_cookie,
+    })
 }
 
 pub async fn sign_in(
@@ -129,11 +136,20 @@ pub async fn sign_in(
         Some(user) if matched => {
             store::clear_throttle(&state.db, &account_key).await?;
             let set_cookie = start_session(state, parts, &user, now).await?;
-            Ok(SignedIn { me: user.me(), set_cookie })
+            Ok(SignedIn {
+                me: user.me(),
+                set_cookie,
+            })
         }
         _ => {
-            store::record_failure(&state.db, &account_key, now, FORGET_FAILURES_AFTER_MS, lock_after)
-                .await?;
+            store::record_failure(
+                &state.db,
+                &account_key,
+                now,
+                FORGET_FAILURES_AFTER_MS,
+                lock_after,
+            )
+            .await?;
             Err(AppError::unauthorized(
                 "That handle or email and password don't match. Check them and try again.",
             ))
@@ -147,7 +163,9 @@ pub async fn current_session(
     state: &AppState,
     parts: &Parts,
 ) -> Result<Option<CurrentSession>, AppError> {
-    let Some(token) = session::token_from_headers(&parts.headers) else { return Ok(None) };
+    let Some(token) = session::token_from_headers(&parts.headers) else {
+        return Ok(None);
+    };
     let now = now_ms();
     let Some(row) = store::find_live_session(&state.db, &session::token_hash(&token), now).await?
     else {
@@ -156,7 +174,11 @@ pub async fn current_session(
     let ttl_ms = state.config.session_ttl.as_millis() as i64;
     let renewed_cookie = if now - row.last_seen_at >= TOUCH_EVERY_MS {
         store::touch_session(&state.db, &row.session_id, now, now + ttl_ms).await?;
-        Some(session::session_cookie(&token, ttl_ms / 1000, state.config.is_https()))
+        Some(session::session_cookie(
+            &token,
+            ttl_ms / 1000,
+            state.config.is_https(),
+        ))
     } else {
         None
     };
@@ -169,7 +191,10 @@ pub async fn current_session(
 }
 
 /// Revokes the request's session server-side. Signing out twice is fine.
-pub async fn sign_out(state: &AppState, current: Option<CurrentSession>) -> Result<String, AppError> {
+pub async fn sign_out(
+    state: &AppState,
+    current: Option<CurrentSession>,
+) -> Result<String, AppError> {
     if let Some(current) = current {
         store::revoke_session(&state.db, &current.user.id, &current.session_id, now_ms()).await?;
     }

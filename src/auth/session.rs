@@ -88,7 +88,10 @@ mod tests {
     #[test]
     fn reads_the_session_cookie_among_others() {
         let mut headers = HeaderMap::new();
-        headers.insert(COOKIE, HeaderValue::from_static("theme=dark; onering_session=tok123"));
+        headers.insert(
+            COOKIE,
+            HeaderValue::from_static("theme=dark; onering_session=tok123"),
+        );
         assert_eq!(token_from_headers(&headers).as_deref(), Some("tok123"));
         headers.insert(COOKIE, HeaderValue::from_static("onering_session="));
         assert_eq!(token_from_headers(&headers), None);

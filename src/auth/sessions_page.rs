@@ -7,8 +7,8 @@ use leptos_router::components::Redirect;
 use super::api::{list_sessions, EndSession};
 use super::model::{Me, SessionSummary};
 use super::state::use_auth;
-use crate::ui::format::utc_datetime;
 use crate::ui::form::FormAlert;
+use crate::ui::format::utc_datetime;
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
@@ -65,7 +65,11 @@ fn SessionList() -> impl IntoView {
         }
     });
     let failure = Signal::derive(move || {
-        end_session.value().with(|r| r.as_ref().and_then(|r| r.as_ref().err()).map(ToString::to_string))
+        end_session.value().with(|r| {
+            r.as_ref()
+                .and_then(|r| r.as_ref().err())
+                .map(ToString::to_string)
+        })
     });
     view! {
         <section class="mt-6 rounded-2xl border border-stone-200 bg-white p-6 shadow-sm" aria-labelledby="sessions-heading">
@@ -90,7 +94,11 @@ fn SessionList() -> impl IntoView {
 
 #[component]
 fn SessionRow(session: SessionSummary, end_session: ServerAction<EndSession>) -> impl IntoView {
-    let label = if session.current { "Sign out here" } else { "End session" };
+    let label = if session.current {
+        "Sign out here"
+    } else {
+        "End session"
+    };
     view! {
         <li class="flex flex-col gap-2 py-4 sm:flex-row sm:items-center sm:justify-between">
             <div>

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::api::{me, SignIn, SignOut, SignUp};
+use super::api::{current_account, SignIn, SignOut, SignUp};
 use super::model::Me;
 use crate::error::AppError;
 
@@ -19,10 +19,21 @@ pub fn provide_auth() {
     let sign_up = ServerAction::<SignUp>::new();
     let sign_out = ServerAction::<SignOut>::new();
     let me = Resource::new(
-        move || (sign_in.version().get(), sign_up.version().get(), sign_out.version().get()),
-        |_| me(),
+        move || {
+            (
+                sign_in.version().get(),
+                sign_up.version().get(),
+                sign_out.version().get(),
+            )
+        },
+        |_| current_account(),
     );
-    provide_context(Auth { me, sign_in, sign_up, sign_out });
+    provide_context(Auth {
+        me,
+        sign_in,
+        sign_up,
+        sign_out,
+    });
 }
 
 pub fn use_auth() -> Auth {

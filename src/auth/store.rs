@@ -18,11 +18,19 @@ pub struct UserRow {
 
 impl UserRow {
     pub fn public(&self) -> PublicUser {
-        PublicUser { id: self.id.clone(), handle: self.handle.clone(), display_id: display_id(&self.id) }
+        PublicUser {
+            id: self.id.clone(),
+            handle: self.handle.clone(),
+            display_id: display_id(&self.id),
+        }
     }
 
     pub fn me(&self) -> Me {
-        Me { user: self.public(), email: self.email.clone(), created_at_ms: self.created_at }
+        Me {
+            user: self.public(),
+            email: self.email.clone(),
+            created_at_ms: self.created_at,
+        }
     }
 }
 
@@ -56,9 +64,10 @@ pub async fn insert_user(
             password_hash: password_hash.to_owned(),
             created_at: now_ms,
         }),
-        Err(err) if is_unique_violation(&err, "users_handle_key") => {
-            Err(AppError::validation("handle", "That handle is taken. Try another one."))
-        }
+        Err(err) if is_unique_violation(&err, "users_handle_key") => Err(AppError::validation(
+            "handle",
+            "That handle is taken. Try another one.",
+        )),
         Err(err) if is_unique_violation(&err, "users_email_key") => Err(AppError::validation(
             "email",
             "An account with that email already exists. Sign in instead?",
@@ -70,9 +79,16 @@ pub async fn insert_user(
 /// Finds a user by handle or by email (case-insensitive), whichever `login` looks like.
 pub async fn find_user_by_login(db: &Db, login: &str) -> Result<Option<UserRow>, AppError> {
     let key = login.trim().trim_start_matches('@').to_lowercase();
-    let column = if key.contains('@') { "email_normalized" } else { "handle" };
+    let column = if key.contains('@') {
+        "email_normalized"
+    } else {
+        "handle"
+    };
     let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE {column} = $1");
-    Ok(sqlx::query_as::<_, UserRow>(&sql).bind(key).fetch_optional(db.pool()).await?)
+    Ok(sqlx::query_as::<_, UserRow>(&sql)
+        .bind(key)
+        .fetch_optional(db.pool())
+        .await?)
 }
 
 /// A live session joined with its user.

@@ -25,5 +25,8 @@ pub async fn run_migrations(db: &Db) -> Result<(), MigrationError> {
     migrator
         .run(db.pool())
         .await
-        .map_err(|source| MigrationError { backend: db.backend().name(), source })
+        .map_err(|source| MigrationError {
+            backend: db.backend().name(),
+            source,
+        })
 }

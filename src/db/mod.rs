@@ -57,9 +57,15 @@ pub enum DbSetupError {
     #[error("DATABASE_URL must start with sqlite:// or postgres://")]
     UnsupportedUrl,
     #[error("could not create the database folder {path}: {source}")]
-    Folder { path: String, source: std::io::Error },
+    Folder {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("could not connect to the {backend} database: {source}")]
-    Connect { backend: &'static str, source: sqlx::Error },
+    Connect {
+        backend: &'static str,
+        source: sqlx::Error,
+    },
 }
 
 /// The shared connection pool plus the backend it talks to.
@@ -80,8 +86,11 @@ impl Db {
             Backend::Sqlite => prepare_sqlite_url(url)?,
             Backend::Postgres => url.to_owned(),
         };
-        let options = AnyConnectOptions::from_str(&url)
-            .map_err(|source| DbSetupError::Connect { backend: backend.name(), source })?;
+        let options =
+            AnyConnectOptions::from_str(&url).map_err(|source| DbSetupError::Connect {
+                backend: backend.name(),
+                source,
+            })?;
         let pool = AnyPoolOptions::new()
             .max_connections(max_connections)
             .acquire_timeout(Duration::from_secs(10))
@@ -102,7 +111,10 @@ impl Db {
             })
             .connect_with(options)
             .await
-            .map_err(|source| DbSetupError::Connect { backend: backend.name(), source })?;
+            .map_err(|source| DbSetupError::Connect {
+                backend: backend.name(),
+                source,
+            })?;
         Ok(Self { pool, backend })
     }
 
@@ -116,7 +128,9 @@ impl Db {
 
     /// Opens a transaction that may read and then write (see [`Backend::begin_write_statement`]).
     pub async fn begin_write(&self) -> Result<Tx, sqlx::Error> {
-        self.pool.begin_with(self.backend.begin_write_statement()).await
+        self.pool
+            .begin_with(self.backend.begin_write_statement())
+            .await
     }
 
     /// Checks the connection and returns its round-trip time.
@@ -149,7 +163,9 @@ impl Db {
 
 /// Makes sure the SQLite file's folder exists and the file is created on first use.
 fn prepare_sqlite_url(url: &str) -> Result<String, DbSetupError> {
-    let rest = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+    let rest = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:");
     let path = rest.split('?').next().unwrap_or_default();
     if path != ":memory:" {
         if let Some(folder) = std::path::Path::new(path).parent() {
@@ -180,7 +196,9 @@ pub fn now_ms() -> i64 {
 /// Constraint names are the same on both backends (see `migrations/`). PostgreSQL reports
 /// the name directly; SQLite reports the columns, which [`sqlite_unique_columns`] maps.
 pub fn is_unique_violation(err: &sqlx::Error, name: &str) -> bool {
-    let Some(db_err) = err.as_database_error() else { return false };
+    let Some(db_err) = err.as_database_error() else {
+        return false;
+    };
     if !matches!(db_err.kind(), sqlx::error::ErrorKind::UniqueViolation) {
         return false;
     }
@@ -205,9 +223,18 @@ mod tests {
 
     #[test]
     fn backend_follows_the_url_scheme() {
-        assert_eq!(Backend::from_url("sqlite://data/x.db").ok(), Some(Backend::Sqlite));
-        assert_eq!(Backend::from_url("postgres://u@h/db").ok(), Some(Backend::Postgres));
-        assert_eq!(Backend::from_url("postgresql://u@h/db").ok(), Some(Backend::Postgres));
+        assert_eq!(
+            Backend::from_url("sqlite://data/x.db").ok(),
+            Some(Backend::Sqlite)
+        );
+        assert_eq!(
+            Backend::from_url("postgres://u@h/db").ok(),
+            Some(Backend::Postgres)
+        );
+        assert_eq!(
+            Backend::from_url("postgresql://u@h/db").ok(),
+            Some(Backend::Postgres)
+        );
         assert!(Backend::from_url("mysql://u@h/db").is_err());
     }
 
@@ -215,7 +242,10 @@ mod tests {
     fn sqlite_url_gets_create_mode() {
         let dir = std::env::temp_dir().join(format!("onering-url-{}", uuid::Uuid::new_v4()));
         let url = format!("sqlite://{}/app.db", dir.display());
-        assert_eq!(prepare_sqlite_url(&url).ok(), Some(format!("{url}?mode=rwc")));
+        assert_eq!(
+            prepare_sqlite_url(&url).ok(),
+            Some(format!("{url}?mode=rwc"))
+        );
         assert!(dir.is_dir());
         let _ = std::fs::remove_dir_all(dir);
     }

@@ -73,7 +73,8 @@ impl Config {
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
-        if !(self.public_origin.starts_with("http://") || self.public_origin.starts_with("https://"))
+        if !(self.public_origin.starts_with("http://")
+            || self.public_origin.starts_with("https://"))
         {
             return Err(ConfigError {
                 name: "PUBLIC_ORIGIN",
@@ -81,7 +82,10 @@ impl Config {
             });
         }
         if self.session_ttl.is_zero() {
-            return Err(ConfigError { name: "SESSION_TTL_DAYS", reason: "must be at least 1".into() });
+            return Err(ConfigError {
+                name: "SESSION_TTL_DAYS",
+                reason: "must be at least 1".into(),
+            });
         }
         Ok(())
     }
@@ -114,8 +118,13 @@ mod tests {
     fn parse_or_falls_back_and_reports_bad_values() {
         assert_eq!(parse_or("X", None, 7u32).ok(), Some(7));
         assert_eq!(parse_or("X", Some(" 9 ".into()), 7u32).ok(), Some(9));
-        let err = parse_or("X", Some("nine".into()), 7u32).err().map(|e| e.to_string());
-        assert_eq!(err.as_deref(), Some("invalid value for X: could not read \"nine\""));
+        let err = parse_or("X", Some("nine".into()), 7u32)
+            .err()
+            .map(|e| e.to_string());
+        assert_eq!(
+            err.as_deref(),
+            Some("invalid value for X: could not read \"nine\"")
+        );
     }
 
     #[test]

@@ -24,10 +24,13 @@ pub async fn set_server_fn_status(req: Request, next: Next) -> Response {
     if res.status() == StatusCode::PAYLOAD_TOO_LARGE {
         return error_response(
             StatusCode::PAYLOAD_TOO_LARGE,
-            &AppError::BadRequest { message: "That is more than we accept in one request.".into() },
+            &AppError::BadRequest {
+                message: "That is more than we accept in one request.".into(),
+            },
         );
     }
-    if !res.headers().contains_key(SERVER_FN_ERROR_HEADER) || res.status() != StatusCode::INTERNAL_SERVER_ERROR
+    if !res.headers().contains_key(SERVER_FN_ERROR_HEADER)
+        || res.status() != StatusCode::INTERNAL_SERVER_ERROR
     {
         return res;
     }
@@ -36,7 +39,8 @@ pub async fn set_server_fn_status(req: Request, next: Next) -> Response {
         return error_response(StatusCode::INTERNAL_SERVER_ERROR, &AppError::Internal);
     };
     let error: AppError = serde_json::from_slice(&bytes).unwrap_or(AppError::Internal);
-    parts.status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    parts.status =
+        StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     if let AppError::RateLimited { retry_after_s } = error {
         if let Ok(value) = HeaderValue::from_str(&retry_after_s.to_string()) {
             parts.headers.insert(RETRY_AFTER, value);

@@ -49,7 +49,12 @@ pub async fn health(State(state): State<AppState>) -> (StatusCode, Json<Health>)
                 StatusCode::SERVICE_UNAVAILABLE,
                 Json(Health {
                     status: "unavailable",
-                    database: DatabaseHealth { connected: false, backend, latency_ms: None, tables: vec![] },
+                    database: DatabaseHealth {
+                        connected: false,
+                        backend,
+                        latency_ms: None,
+                        tables: vec![],
+                    },
                 }),
             )
         }

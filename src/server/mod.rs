@@ -23,10 +23,15 @@ pub enum StartError {
     Config(#[from] config::ConfigError),
     #[error("{0}")]
     Database(#[from] crate::db::DbSetupError),
-    #[error("{0} (the database was left as it was; fix the migration or the database and start again)")]
+    #[error(
+        "{0} (the database was left as it was; fix the migration or the database and start again)"
+    )]
     Migration(#[from] crate::db::MigrationError),
     #[error("could not listen on {addr}: {source}")]
-    Listen { addr: SocketAddr, source: std::io::Error },
+    Listen {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
 }
 
 fn init_tracing() {
@@ -47,7 +52,9 @@ fn init_tracing() {
 /// Starts OneRing and serves until Ctrl+C or SIGTERM.
 pub async fn run() -> Result<(), StartError> {
     init_tracing();
-    let manifest = std::path::Path::new("Cargo.toml").exists().then_some("Cargo.toml");
+    let manifest = std::path::Path::new("Cargo.toml")
+        .exists()
+        .then_some("Cargo.toml");
     let leptos = get_configuration(manifest).map_err(|e| StartError::Leptos(e.to_string()))?;
     let options = leptos.leptos_options;
     let addr = options.site_addr;
@@ -63,9 +70,12 @@ pub async fn run() -> Result<(), StartError> {
         .await
         .map_err(|source| StartError::Listen { addr, source })?;
     tracing::info!("OneRing is listening on http://{addr}");
-    let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await;
+    let served = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await;
     db.close().await;
     served.map_err(|source| StartError::Listen { addr, source })
 }

@@ -17,7 +17,11 @@ const SWEEP_ABOVE: usize = 10_000;
 
 impl<K: Hash + Eq + Clone> RateLimiter<K> {
     pub fn new(limit: u32, window: Duration) -> Self {
-        Self { limit, window, windows: Mutex::new(HashMap::new()) }
+        Self {
+            limit,
+            window,
+            windows: Mutex::new(HashMap::new()),
+        }
     }
 
     pub fn per_minute(limit: u32) -> Self {
@@ -27,7 +31,10 @@ impl<K: Hash + Eq + Clone> RateLimiter<K> {
     /// Counts one attempt for `key` at `now`; `Err(seconds)` says how long until the next is
     /// allowed.
     pub fn check_at(&self, key: &K, now: Instant) -> Result<(), u64> {
-        let mut windows = self.windows.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut windows = self
+            .windows
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         if windows.len() > SWEEP_ABOVE {
             let window = self.window;
             windows.retain(|_, (started, _)| now.duration_since(*started) < window);
@@ -60,8 +67,18 @@ mod tests {
         for _ in 0..3 {
             assert_eq!(limiter.check_at(&"ip", start), Ok(()));
         }
-        assert_eq!(limiter.check_at(&"ip", start + Duration::from_secs(15)), Err(45));
-        assert_eq!(limiter.check_at(&"other", start), Ok(()), "keys are independent");
-        assert_eq!(limiter.check_at(&"ip", start + Duration::from_secs(60)), Ok(()));
+        assert_eq!(
+            limiter.check_at(&"ip", start + Duration::from_secs(15)),
+            Err(45)
+        );
+        assert_eq!(
+            limiter.check_at(&"other", start),
+            Ok(()),
+            "keys are independent"
+        );
+        assert_eq!(
+            limiter.check_at(&"ip", start + Duration::from_secs(60)),
+            Ok(())
+        );
     }
 }

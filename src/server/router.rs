@@ -7,7 +7,6 @@ use http::request::Parts;
 use http::{HeaderName, Request};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
-use tower::ServiceBuilder;
 use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -24,10 +23,20 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// Hands the request's CSP nonce to the renderer, so the hydration script carries the
 /// nonce that the `Content-Security-Policy` header names.
 fn provide_request_nonce() {
-    let nonce = use_context::<Parts>().and_then(|parts| parts.extensions.get::<CspNonce>().cloned());
+    let nonce =
+        use_context::<Parts>().and_then(|parts| parts.extensions.get::<CspNonce>().cloned());
     if let Some(CspNonce(nonce)) = nonce {
         provide_context(leptos::nonce::Nonce::from_value(nonce));
     }
+}
+
+fn request_span<B>(req: &Request<B>) -> tracing::Span {
+    let request_id = req
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id)
 }
 
 pub fn build_router(state: AppState) -> Router {
@@ -37,34 +46,33 @@ pub fn build_router(state: AppState) -> Router {
     let shell_options = options.clone();
     let render_shell = move || shell(shell_options.clone());
 
-    let layers = ServiceBuilder::new()
-        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
-        .layer(
-            TraceLayer::new_for_http()
-                .make_span_with(|req: &Request<_>| {
-                    let request_id = req
-                        .headers()
-                        .get(REQUEST_ID)
-                        .and_then(|v| v.to_str().ok())
-                        .unwrap_or_default();
-                    tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id)
-                }),
-        )
-        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-        .layer(middleware::from_fn_with_state(state.clone(), security_headers))
-        .layer(CompressionLayer::new().quality(CompressionLevel::Precise(5)))
-        .layer(middleware::from_fn_with_state(state.clone(), refuse_cross_site))
-        .layer(middleware::from_fn(errors::set_server_fn_status))
-        .layer(RequestBodyLimitLayer::new(state.config.body_limit_bytes));
-
     Router::new()
         .route("/api/health", get(health::health))
         .nest_service(
             &format!("/{}", options.site_pkg_dir),
-            ServeDir::new(pkg_dir).precompressed_br().precompressed_gzip(),
+            ServeDir::new(pkg_dir)
+                .precompressed_br()
+                .precompressed_gzip(),
         )
         .leptos_routes_with_context(&state, routes, provide_request_nonce, render_shell)
-        .fallback(leptos_axum::file_and_error_handler_with_context(provide_request_nonce, shell))
-        .layer(layers)
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(provide_request_nonce, shell))
+        // Layers wrap what is above them: the last is outermost and sees a request first.
+        .layer(RequestBodyLimitLayer::new(state.config.body_limit_bytes))
+        .layer(middleware::from_fn(errors::set_server_fn_status))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            refuse_cross_site,
+        ))
+        .layer(CompressionLayer::new().quality(CompressionLevel::Precise(5)))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security_headers,
+        ))
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .with_state(state)
 }

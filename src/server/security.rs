@@ -39,14 +39,25 @@ pub fn allows_mutation(
     }
 }
 
+fn request_allowed(req: &Request, public_origin: &str) -> bool {
+    let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
+    allows_mutation(
+        header("sec-fetch-site"),
+        header(ORIGIN.as_str()),
+        public_origin,
+    )
+}
+
 /// Refuses non-GET requests that a browser reports as coming from another site.
-pub async fn refuse_cross_site(State(state): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn refuse_cross_site(
+    State(state): State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
     if is_safe_method(req.method()) || req.uri().path() == STRIPE_WEBHOOK_PATH {
         return next.run(req).await;
     }
-    let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
-    if allows_mutation(header("sec-fetch-site"), header(ORIGIN.as_str()), &state.config.public_origin)
-    {
+    if request_allowed(&req, &state.config.public_origin) {
         return next.run(req).await;
     }
     tracing::warn!(path = %req.uri().path(), "refused a cross-site request");
@@ -56,7 +67,12 @@ pub async fn refuse_cross_site(State(state): State<AppState>, req: Request, next
 /// A JSON error body in the same shape server functions use, so the client decodes it.
 pub fn error_response(status: StatusCode, error: &AppError) -> Response {
     let body = serde_json::to_string(error).unwrap_or_else(|_| r#"{"kind":"internal"}"#.into());
-    (status, [(CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response()
+    (
+        status,
+        [(CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+        body,
+    )
+        .into_response()
 }
 
 fn new_nonce() -> String {
@@ -75,7 +91,11 @@ pub fn content_security_policy(nonce: &str) -> String {
 
 /// Adds the security headers; HTML responses also get a CSP whose nonce the page's
 /// hydration script carries (the nonce travels to the renderer in a request extension).
-pub async fn security_headers(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+pub async fn security_headers(
+    State(state): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let nonce = new_nonce();
     req.extensions_mut().insert(CspNonce(nonce.clone()));
     let mut res: Response<Body> = next.run(req).await;
@@ -116,16 +136,27 @@ mod tests {
     fn fetch_metadata_decides_when_present() {
         assert!(allows_mutation(Some("same-origin"), None, ORIGIN_OK));
         assert!(allows_mutation(Some("none"), None, ORIGIN_OK));
-        assert!(!allows_mutation(Some("cross-site"), Some(ORIGIN_OK), ORIGIN_OK));
+        assert!(!allows_mutation(
+            Some("cross-site"),
+            Some(ORIGIN_OK),
+            ORIGIN_OK
+        ));
         assert!(!allows_mutation(Some("same-site"), None, ORIGIN_OK));
     }
 
     #[test]
     fn origin_is_the_fallback() {
         assert!(allows_mutation(None, Some(ORIGIN_OK), ORIGIN_OK));
-        assert!(!allows_mutation(None, Some("https://evil.example"), ORIGIN_OK));
+        assert!(!allows_mutation(
+            None,
+            Some("https://evil.example"),
+            ORIGIN_OK
+        ));
         assert!(!allows_mutation(None, Some("null"), ORIGIN_OK));
-        assert!(allows_mutation(None, None, ORIGIN_OK), "scripts send neither header");
+        assert!(
+            allows_mutation(None, None, ORIGIN_OK),
+            "scripts send neither header"
+        );
     }
 
     #[test]

@@ -25,8 +25,15 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(db: Db, config: Config, leptos_options: LeptosOptions) -> Self {
-        let auth_ip_limiter = Arc::new(RateLimiter::per_minute(config.auth_attempts_per_ip_per_minute));
-        Self { db, config: Arc::new(config), leptos_options, auth_ip_limiter }
+        let auth_ip_limiter = Arc::new(RateLimiter::per_minute(
+            config.auth_attempts_per_ip_per_minute,
+        ));
+        Self {
+            db,
+            config: Arc::new(config),
+            leptos_options,
+            auth_ip_limiter,
+        }
     }
 }
 
@@ -63,5 +70,7 @@ pub fn client_ip(parts: &Parts, config: &Config) -> IpAddr {
     parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
-        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |ConnectInfo(addr)| addr.ip())
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |ConnectInfo(addr)| {
+            addr.ip()
+        })
 }

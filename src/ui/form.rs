@@ -5,23 +5,28 @@ use leptos::prelude::*;
 
 use crate::error::AppError;
 
-const INPUT_CLASS: &str = "mt-1 block w-full rounded-lg border border-stone-300 bg-white px-3 py-2.5 \
+const INPUT_CLASS: &str =
+    "mt-1 block w-full rounded-lg border border-stone-300 bg-white px-3 py-2.5 \
     text-base shadow-sm placeholder:text-stone-400 focus:border-ring-500 focus:outline-none \
     focus:ring-2 focus:ring-ring-200 aria-[invalid=true]:border-red-500";
 
 /// The message for `field` from the latest result of a form's action.
 pub fn field_error<T: Send + Sync + 'static>(
-    result: RwSignal<Option<Result<T, AppError>>>,
+    result: MappedSignal<Option<Result<T, AppError>>>,
     field: &'static str,
 ) -> Signal<Option<String>> {
     Signal::derive(move || {
-        result.with(|r| r.as_ref().and_then(|r| r.as_ref().err()).and_then(|e| e.for_field(field)))
+        result.with(|r| {
+            r.as_ref()
+                .and_then(|r| r.as_ref().err())
+                .and_then(|e| e.for_field(field))
+        })
     })
 }
 
 /// The message of an error that belongs to no single field.
 pub fn form_error<T: Send + Sync + 'static>(
-    result: RwSignal<Option<Result<T, AppError>>>,
+    result: MappedSignal<Option<Result<T, AppError>>>,
 ) -> Signal<Option<String>> {
     Signal::derive(move || {
         result.with(|r| match r {

@@ -7,7 +7,11 @@ pub fn utc_datetime(ms: i64) -> String {
     let days = secs.div_euclid(86_400);
     let in_day = secs.rem_euclid(86_400);
     let (year, month, day) = civil_from_days(days);
-    format!("{year:04}-{month:02}-{day:02} {:02}:{:02} UTC", in_day / 3600, (in_day % 3600) / 60)
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
+        in_day / 3600,
+        (in_day % 3600) / 60
+    )
 }
 
 /// Days since 1970-01-01 to a proleptic Gregorian (year, month, day); Howard Hinnant's

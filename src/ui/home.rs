@@ -24,9 +24,18 @@ pub fn HomePage() -> impl IntoView {
 }
 
 const NEXT_STEPS: [(&str, &str); 3] = [
-    ("Start a draft", "Pick a platform and write the opening post. You hold the ring first."),
-    ("Invite your co-writers", "Send a one-time invite link. They join as editors or viewers."),
-    ("Pass the ring", "When your part is done, hand the ring on and watch the thread grow."),
+    (
+        "Start a draft",
+        "Pick a platform and write the opening post. You hold the ring first.",
+    ),
+    (
+        "Invite your co-writers",
+        "Send a one-time invite link. They join as editors or viewers.",
+    ),
+    (
+        "Pass the ring",
+        "When your part is done, hand the ring on and watch the thread grow.",
+    ),
 ];
 
 #[component]

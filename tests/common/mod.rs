@@ -102,8 +102,13 @@ impl TestApp {
                     .await
                     .unwrap_or_else(|err| panic!("could not create test database {name}: {err}"));
                 let _ = admin.close().await;
-                let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(b, _)| b);
-                (format!("{base}/{name}"), Cleanup::PostgresDatabase { admin_url, name })
+                let base = admin_url
+                    .rsplit_once('/')
+                    .map_or(admin_url.as_str(), |(b, _)| b);
+                (
+                    format!("{base}/{name}"),
+                    Cleanup::PostgresDatabase { admin_url, name },
+                )
             }
         };
         let mut config = Config::for_database(&url);
@@ -111,12 +116,22 @@ impl TestApp {
         let db = Db::connect(&url, config.db_max_connections)
             .await
             .unwrap_or_else(|err| panic!("could not open the test database: {err}"));
-        run_migrations(&db).await.unwrap_or_else(|err| panic!("migrations failed: {err}"));
+        run_migrations(&db)
+            .await
+            .unwrap_or_else(|err| panic!("migrations failed: {err}"));
         let options = LeptosOptions::builder().output_name("onering").build();
         let state = AppState::new(db.clone(), config, options);
-        let router = build_router(state)
-            .layer(MockConnectInfo(SocketAddr::from(([203, 0, 113, 7], 40_000))));
-        Self { router, db, backend, cleanup, bodies: Arc::new(Mutex::new(Vec::new())) }
+        let router = build_router(state).layer(MockConnectInfo(SocketAddr::from((
+            [203, 0, 113, 7],
+            40_000,
+        ))));
+        Self {
+            router,
+            db,
+            backend,
+            cleanup,
+            bodies: Arc::new(Mutex::new(Vec::new())),
+        }
     }
 
     /// Closes the pool and removes the test database.
@@ -139,19 +154,37 @@ impl TestApp {
 
     /// A browser-like client with its own cookie jar.
     pub fn client(&self) -> Client<'_> {
-        Client { app: self, cookie: None, user_agent: "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0 Safari/537.36".into() }
+        Client {
+            app: self,
+            cookie: None,
+            user_agent: "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0 Safari/537.36".into(),
+        }
     }
 
     pub async fn send(&self, request: Request<Body>) -> Reply {
-        let response = self.router.clone().oneshot(request).await.unwrap_or_else(|e| match e {});
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .unwrap_or_else(|e| match e {});
         let status = response.status();
         let headers = response.headers().clone();
-        let bytes = response.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .map(|b| b.to_bytes())
+            .unwrap_or_default();
         let body = String::from_utf8_lossy(&bytes).into_owned();
         if let Ok(mut bodies) = self.bodies.lock() {
             bodies.push(body.clone());
         }
-        Reply { status, headers, body }
+        Reply {
+            status,
+            headers,
+            body,
+        }
     }
 
     /// Asserts that no response so far contained any of `secrets`.
@@ -159,7 +192,10 @@ impl TestApp {
         let bodies = self.bodies.lock().map(|b| b.clone()).unwrap_or_default();
         for secret in secrets.iter().filter(|s| !s.is_empty()) {
             for body in &bodies {
-                assert!(!body.contains(secret), "a response body contained a secret ({secret:.6}…)");
+                assert!(
+                    !body.contains(secret),
+                    "a response body contained a secret ({secret:.6}…)"
+                );
             }
         }
     }
@@ -221,7 +257,9 @@ impl Client<'_> {
 
     /// Calls a server function with a urlencoded form, as the browser does.
     pub async fn call(&mut self, endpoint: &str, form: &[(&str, &str)]) -> Reply {
-        let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish();
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish();
         let request = self
             .request(Method::POST, &format!("/api/{endpoint}"))
             .header("content-type", "application/x-www-form-urlencoded")
@@ -235,7 +273,11 @@ impl Client<'_> {
     }
 
     pub async fn get(&mut self, path: &str) -> Reply {
-        let request = self.request(Method::GET, path).body(Body::empty()).unwrap_or_default();
+        let request = self
+            .request(Method::GET, path)
+            .header("accept", "text/html,application/xhtml+xml")
+            .body(Body::empty())
+            .unwrap_or_default();
         let reply = self.app.send(request).await;
         self.remember_cookie(&reply);
         reply
@@ -244,9 +286,21 @@ impl Client<'_> {
     pub async fn sign_up(&mut self, handle: &str) -> Reply {
         let email = format!("{handle}@example.com");
         let reply = self
-            .call("auth/sign_up", &[("handle", handle), ("email", &email), ("password", PASSWORD)])
+            .call(
+                "auth/sign_up",
+                &[
+                    ("handle", handle),
+                    ("email", &email),
+                    ("password", PASSWORD),
+                ],
+            )
             .await;
-        assert_eq!(reply.status, StatusCode::OK, "sign-up failed: {}", reply.body);
+        assert_eq!(
+            reply.status,
+            StatusCode::OK,
+            "sign-up failed: {}",
+            reply.body
+        );
         reply
     }
 }
