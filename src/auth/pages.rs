@@ -5,8 +5,9 @@ use leptos_meta::Title;
 use leptos_router::components::{Redirect, A};
 use leptos_router::hooks::use_query_map;
 
-use super::model::Handle;
+use super::model::{check_new_password, Email, Handle};
 use super::state::use_auth;
+use crate::error::AppError;
 use crate::ui::form::{field_error, form_error, FormAlert, PasswordField, SubmitButton, TextField};
 
 /// Where to go after signing in: a local path from `?next=`, or home. Anything that could
@@ -19,6 +20,15 @@ pub fn safe_next(next: Option<String>) -> String {
 fn next_path() -> Signal<String> {
     let query = use_query_map();
     Signal::derive(move || safe_next(query.with(|q| q.get("next"))))
+}
+
+/// What to say under a field while it is typed in: nothing while empty, else the rule's
+/// verdict.
+fn live_check(typed: &str, rule: impl Fn(&str) -> Result<String, AppError>) -> Option<String> {
+    if typed.trim().is_empty() {
+        return None;
+    }
+    Some(rule(typed).unwrap_or_else(|err| err.to_string()))
 }
 
 /// Sends a signed-in visitor on to where they were going.
@@ -53,14 +63,23 @@ pub fn SignUpPage() -> impl IntoView {
     let result = auth.sign_up.value();
     let next = next_path();
     let typed_handle = RwSignal::new(String::new());
-    let handle_preview = Signal::derive(move || {
-        let typed = typed_handle.get();
-        if typed.trim().is_empty() {
-            return None;
-        }
-        Some(match Handle::parse(&typed) {
-            Ok(handle) => format!("You'll be @{}", handle.as_str()),
-            Err(err) => err.to_string(),
+    let typed_email = RwSignal::new(String::new());
+    let typed_password = RwSignal::new(String::new());
+    // The server's rules, run as the visitor types: problems show before they submit.
+    let handle_hint = Signal::derive(move || {
+        live_check(&typed_handle.get(), |typed| {
+            Handle::parse(typed).map(|h| format!("You'll be @{}", h.as_str()))
+        })
+    });
+    let email_hint = Signal::derive(move || {
+        live_check(&typed_email.get(), |typed| {
+            Email::parse(typed).map(|_| "Only you see it.".to_owned())
+        })
+    });
+    let password_hint = Signal::derive(move || {
+        live_check(&typed_password.get(), |typed| {
+            check_new_password(typed, &typed_handle.get(), &typed_email.get())
+                .map(|()| "Good length.".to_owned())
         })
     });
     view! {
@@ -74,7 +93,7 @@ pub fn SignUpPage() -> impl IntoView {
                     name="handle"
                     autocomplete="username"
                     hint="3–30 letters, digits or underscores. Others see you by this."
-                    live_hint=handle_preview
+                    live_hint=handle_hint
                     on_input=Callback::new(move |v| typed_handle.set(v))
                     error=field_error(result, "handle")
                 />
@@ -84,12 +103,16 @@ pub fn SignUpPage() -> impl IntoView {
                     kind="email"
                     autocomplete="email"
                     hint="Only you see it. We use it to sign you in."
+                    live_hint=email_hint
+                    on_input=Callback::new(move |v| typed_email.set(v))
                     error=field_error(result, "email")
                 />
                 <PasswordField
                     label="Password"
                     autocomplete="new-password"
                     hint="At least 10 characters. A short phrase works well."
+                    live_hint=password_hint
+                    on_input=Callback::new(move |v| typed_password.set(v))
                     error=field_error(result, "password")
                 />
                 <SubmitButton label="Create account" pending_label="Creating your account…" pending=auth.sign_up.pending()/>

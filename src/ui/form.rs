@@ -47,9 +47,7 @@ pub fn TextField(
     #[prop(optional)] on_input: Option<Callback<String>>,
     #[prop(optional, into)] live_hint: Option<Signal<Option<String>>>,
 ) -> impl IntoView {
-    let hint_id = format!("{name}-hint");
-    let error_id = format!("{name}-error");
-    let describedby = format!("{hint_id} {error_id}");
+    let describedby = format!("{name}-hint {name}-error");
     view! {
         <div>
             <label for=name class="block text-sm font-medium text-stone-800">{label}</label>
@@ -68,13 +66,33 @@ pub fn TextField(
                     }
                 }
             />
-            <p id=hint_id class="mt-1 text-sm text-stone-500">
-                {move || live_hint.and_then(|h| h.get()).or_else(|| hint.map(str::to_owned))}
-            </p>
-            <p id=error_id class="mt-1 text-sm font-medium text-red-700" role="status">
-                {move || error.get()}
-            </p>
+            <FieldMessages name hint live_hint error/>
         </div>
+    }
+}
+
+/// The hint under a field (the live one while typing, else the static one) and its error.
+/// The hint steps aside while an error is shown, so a message never appears twice.
+#[component]
+fn FieldMessages(
+    name: &'static str,
+    hint: Option<&'static str>,
+    live_hint: Option<Signal<Option<String>>>,
+    error: Signal<Option<String>>,
+) -> impl IntoView {
+    let shown_hint = move || {
+        if error.with(Option::is_some) {
+            return None;
+        }
+        live_hint
+            .and_then(|h| h.get())
+            .or_else(|| hint.map(str::to_owned))
+    };
+    view! {
+        <p id=format!("{name}-hint") class="mt-1 text-sm text-stone-500">{shown_hint}</p>
+        <p id=format!("{name}-error") class="mt-1 text-sm font-medium text-red-700" role="status">
+            {move || error.get()}
+        </p>
     }
 }
 
@@ -85,6 +103,8 @@ pub fn PasswordField(
     autocomplete: &'static str,
     #[prop(optional)] hint: Option<&'static str>,
     #[prop(into)] error: Signal<Option<String>>,
+    #[prop(optional)] on_input: Option<Callback<String>>,
+    #[prop(optional, into)] live_hint: Option<Signal<Option<String>>>,
 ) -> impl IntoView {
     let visible = RwSignal::new(false);
     view! {
@@ -100,6 +120,11 @@ pub fn PasswordField(
                     class=format!("{INPUT_CLASS} pr-20")
                     aria-invalid=move || error.get().is_some().to_string()
                     aria-describedby="password-hint password-error"
+                    on:input=move |ev| {
+                        if let Some(cb) = on_input {
+                            cb.run(event_target_value(&ev));
+                        }
+                    }
                 />
                 <button
                     type="button"
@@ -111,10 +136,7 @@ pub fn PasswordField(
                     {move || if visible.get() { "Hide" } else { "Show" }}
                 </button>
             </div>
-            <p id="password-hint" class="mt-1 text-sm text-stone-500">{hint}</p>
-            <p id="password-error" class="mt-1 text-sm font-medium text-red-700" role="status">
-                {move || error.get()}
-            </p>
+            <FieldMessages name="password" hint live_hint error/>
         </div>
     }
 }
