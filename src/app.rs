@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, SsrMode};
 
 use crate::auth::{provide_auth, AccountPage, SignInPage, SignUpPage};
 use crate::ui::{Footer, Header, HomePage, NotFound};
@@ -46,9 +46,11 @@ pub fn App() -> impl IntoView {
                 <main id="main" class="flex-1">
                     <Routes fallback=NotFound>
                         <Route path=path!("/") view=HomePage/>
-                        <Route path=path!("/signup") view=SignUpPage/>
-                        <Route path=path!("/signin") view=SignInPage/>
-                        <Route path=path!("/account") view=AccountPage/>
+                        // Pages that may redirect render whole before answering, so the
+                        // redirect is a real 302 (a streamed page has sent its status already).
+                        <Route path=path!("/signup") view=SignUpPage ssr=SsrMode::Async/>
+                        <Route path=path!("/signin") view=SignInPage ssr=SsrMode::Async/>
+                        <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
                     </Routes>
                 </main>
                 <Footer/>

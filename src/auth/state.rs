@@ -18,7 +18,9 @@ pub fn provide_auth() {
     let sign_in = ServerAction::<SignIn>::new();
     let sign_up = ServerAction::<SignUp>::new();
     let sign_out = ServerAction::<SignOut>::new();
-    let me = Resource::new(
+    // Blocking: the page's first byte waits for it, so the signed-in state (and any redirect
+    // it causes, with its status) is settled before streaming starts.
+    let me = Resource::new_blocking(
         move || {
             (
                 sign_in.version().get(),
