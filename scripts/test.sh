@@ -28,6 +28,13 @@ fi
 psql "$PG_ADMIN_URL" -Atqc "SELECT datname FROM pg_database WHERE datname LIKE 'onering_test_%' OR datname LIKE 'onering_e2e_%'" \
   | while read -r db; do psql "$PG_ADMIN_URL" -qc "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null; done
 
+step "Formatting and lints (server and browser builds, warnings denied)"
+t=$(date +%s)
+cargo fmt --all -- --check
+cargo clippy --quiet --features ssr --all-targets -- -D warnings
+cargo clippy --quiet --target wasm32-unknown-unknown --features hydrate --lib -- -D warnings
+elapsed "$t"
+
 step "Unit and integration tests (SQLite and PostgreSQL)"
 t=$(date +%s)
 cargo test --features ssr -- --test-threads 4 2>&1 | tee target/cargo-test.log | grep -E '^(test result|running|error|failures:|    [a-z_:]+$|---- )' || true

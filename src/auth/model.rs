@@ -22,7 +22,7 @@ impl Handle {
     pub fn parse(raw: &str) -> Result<Self, AppError> {
         let handle = raw.trim().trim_start_matches('@').to_lowercase();
         let len = handle.chars().count();
-        if len < HANDLE_MIN || len > HANDLE_MAX {
+        if !(HANDLE_MIN..=HANDLE_MAX).contains(&len) {
             return Err(AppError::validation(
                 "handle",
                 format!("Handles are {HANDLE_MIN} to {HANDLE_MAX} characters long."),

@@ -17,6 +17,22 @@ pub fn safe_next(next: Option<String>) -> String {
         .unwrap_or_else(|| "/".to_owned())
 }
 
+/// Percent-encodes the characters that would end or split a query value.
+fn encode_query_value(value: &str) -> String {
+    value
+        .chars()
+        .map(|c| match c {
+            '%' => "%25".to_owned(),
+            '&' => "%26".to_owned(),
+            '?' => "%3F".to_owned(),
+            '#' => "%23".to_owned(),
+            '+' => "%2B".to_owned(),
+            ' ' => "%20".to_owned(),
+            other => other.to_string(),
+        })
+        .collect()
+}
+
 fn next_path() -> Signal<String> {
     let query = use_query_map();
     Signal::derive(move || safe_next(query.with(|q| q.get("next"))))
@@ -119,7 +135,7 @@ pub fn SignUpPage() -> impl IntoView {
             </ActionForm>
             <p class="mt-6 text-center text-sm text-stone-600">
                 "Already have an account? "
-                <A href=move || format!("/signin?next={}", next.get()) attr:class="font-semibold text-ring-700 hover:underline">"Sign in"</A>
+                <A href=move || format!("/signin?next={}", encode_query_value(&next.get())) attr:class="font-semibold text-ring-700 hover:underline">"Sign in"</A>
             </p>
         </AuthCard>
     }
@@ -151,7 +167,7 @@ pub fn SignInPage() -> impl IntoView {
             </ActionForm>
             <p class="mt-6 text-center text-sm text-stone-600">
                 "New to OneRing? "
-                <A href=move || format!("/signup?next={}", next.get()) attr:class="font-semibold text-ring-700 hover:underline">"Create an account"</A>
+                <A href=move || format!("/signup?next={}", encode_query_value(&next.get())) attr:class="font-semibold text-ring-700 hover:underline">"Create an account"</A>
             </p>
         </AuthCard>
     }
@@ -159,7 +175,7 @@ pub fn SignInPage() -> impl IntoView {
 
 #[cfg(test)]
 mod tests {
-    use super::safe_next;
+    use super::{encode_query_value, safe_next};
 
     #[test]
     fn next_stays_on_site() {
@@ -168,5 +184,13 @@ mod tests {
         assert_eq!(safe_next(Some("https://evil.example".into())), "/");
         assert_eq!(safe_next(Some("/\\evil.example".into())), "/");
         assert_eq!(safe_next(None), "/");
+    }
+
+    #[test]
+    fn next_survives_a_round_trip_through_a_query() {
+        assert_eq!(
+            encode_query_value("/refer/a?x=1&y=2#z"),
+            "/refer/a%3Fx=1%26y=2%23z"
+        );
     }
 }

@@ -9,6 +9,7 @@ use super::model::{Me, SessionSummary};
 use super::state::use_auth;
 use crate::ui::form::FormAlert;
 use crate::ui::format::utc_datetime;
+use crate::ui::LoadError;
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
@@ -20,7 +21,8 @@ pub fn AccountPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match auth.me.await {
                         Ok(Some(me)) => view! { <AccountDetails me/> }.into_any(),
-                        _ => view! { <Redirect path="/signin?next=/account"/> }.into_any(),
+                        Ok(None) => view! { <Redirect path="/signin?next=/account"/> }.into_any(),
+                        Err(error) => view! { <LoadError error/> }.into_any(),
                     }
                 })}
             </Transition>

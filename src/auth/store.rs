@@ -221,13 +221,14 @@ pub struct ThrottleRow {
     pub updated_at: i64,
 }
 
+const THROTTLE_BY_KEY: &str =
+    "SELECT failures, locked_until, updated_at FROM login_throttle WHERE account_key = $1";
+
 pub async fn find_throttle(db: &Db, account_key: &str) -> Result<Option<ThrottleRow>, AppError> {
-    Ok(sqlx::query_as::<_, ThrottleRow>(
-        "SELECT failures, locked_until, updated_at FROM login_throttle WHERE account_key = $1",
-    )
-    .bind(account_key)
-    .fetch_optional(db.pool())
-    .await?)
+    Ok(sqlx::query_as::<_, ThrottleRow>(THROTTLE_BY_KEY)
+        .bind(account_key)
+        .fetch_optional(db.pool())
+        .await?)
 }
 
 /// Records a failed sign-in for `account_key`, computing the new lock with `lock_for`
@@ -240,12 +241,10 @@ pub async fn record_failure(
     lock_for: impl Fn(i64) -> i64,
 ) -> Result<(), AppError> {
     let mut tx = db.begin_write().await?;
-    let previous = sqlx::query_as::<_, ThrottleRow>(
-        "SELECT failures, locked_until, updated_at FROM login_throttle WHERE account_key = $1",
-    )
-    .bind(account_key)
-    .fetch_optional(&mut *tx)
-    .await?;
+    let previous = sqlx::query_as::<_, ThrottleRow>(THROTTLE_BY_KEY)
+        .bind(account_key)
+        .fetch_optional(&mut *tx)
+        .await?;
     let failures = match previous {
         Some(row) if now_ms - row.updated_at < forget_after_ms => row.failures + 1,
         _ => 1,

@@ -36,6 +36,15 @@ pub fn form_error<T: Send + Sync + 'static>(
     })
 }
 
+/// An `input` listener that hands the field's new value to `on_input`, if there is one.
+fn forward_input(on_input: Option<Callback<String>>) -> impl Fn(leptos::ev::Event) {
+    move |ev| {
+        if let Some(cb) = on_input {
+            cb.run(event_target_value(&ev));
+        }
+    }
+}
+
 #[component]
 pub fn TextField(
     label: &'static str,
@@ -60,11 +69,7 @@ pub fn TextField(
                 class=INPUT_CLASS
                 aria-invalid=move || error.get().is_some().to_string()
                 aria-describedby=describedby
-                on:input=move |ev| {
-                    if let Some(cb) = on_input {
-                        cb.run(event_target_value(&ev));
-                    }
-                }
+                on:input=forward_input(on_input)
             />
             <FieldMessages name hint live_hint error/>
         </div>
@@ -120,11 +125,7 @@ pub fn PasswordField(
                     class=format!("{INPUT_CLASS} pr-20")
                     aria-invalid=move || error.get().is_some().to_string()
                     aria-describedby="password-hint password-error"
-                    on:input=move |ev| {
-                        if let Some(cb) = on_input {
-                            cb.run(event_target_value(&ev));
-                        }
-                    }
+                    on:input=forward_input(on_input)
                 />
                 <button
                     type="button"

@@ -5,6 +5,7 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 
 use super::landing::Landing;
+use super::LoadError;
 use crate::auth::model::Me;
 use crate::auth::use_auth;
 
@@ -16,7 +17,8 @@ pub fn HomePage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match auth.me.await {
                     Ok(Some(me)) => view! { <Title text="Home · OneRing"/><Home me/> }.into_any(),
-                    _ => view! { <Title text="OneRing — write threads together"/><Landing/> }.into_any(),
+                    Ok(None) => view! { <Title text="OneRing — write threads together"/><Landing/> }.into_any(),
+                    Err(error) => view! { <LoadError error/> }.into_any(),
                 }
             })}
         </Transition>

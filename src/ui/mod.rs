@@ -5,8 +5,8 @@ pub mod format;
 mod home;
 mod landing;
 mod layout;
-mod not_found;
+mod status_pages;
 
 pub use home::HomePage;
 pub use layout::{Footer, Header};
-pub use not_found::NotFound;
+pub use status_pages::{LoadError, NotFound};

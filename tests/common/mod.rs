@@ -20,6 +20,7 @@ use onering::db::{run_migrations, Db};
 use onering::server::config::Config;
 use onering::server::router::build_router;
 use onering::server::state::AppState;
+use sha2::Digest;
 use sqlx::{Connection, Executor};
 use tower::ServiceExt;
 
@@ -62,6 +63,8 @@ pub struct TestApp {
     cleanup: Cleanup,
     /// Every response body this app produced, for the leak scans.
     pub bodies: Arc<Mutex<Vec<String>>>,
+    /// Every session token handed out (and its stored hash): no body may ever contain one.
+    secrets: Arc<Mutex<Vec<String>>>,
 }
 
 enum Cleanup {
@@ -131,11 +134,23 @@ impl TestApp {
             backend,
             cleanup,
             bodies: Arc::new(Mutex::new(Vec::new())),
+            secrets: Arc::new(Mutex::new(Vec::new())),
         }
     }
 
-    /// Closes the pool and removes the test database.
+    /// Checks that no response leaked a secret, then closes the pool and removes the test
+    /// database.
     pub async fn finish(self) {
+        let password_hashes: Vec<String> = sqlx::query_scalar("SELECT password_hash FROM users")
+            .fetch_all(self.db.pool())
+            .await
+            .unwrap_or_default();
+        let mut secrets = self.secrets.lock().map(|s| s.clone()).unwrap_or_default();
+        secrets.extend(password_hashes);
+        secrets.push(PASSWORD.to_owned());
+        secrets.push(PASSWORD.replace(' ', "+"));
+        secrets.push("$argon2".to_owned());
+        self.assert_never_sent(&secrets.iter().map(String::as_str).collect::<Vec<_>>());
         self.db.close().await;
         match self.cleanup {
             Cleanup::SqliteFile(dir) => {
@@ -180,11 +195,18 @@ impl TestApp {
         if let Ok(mut bodies) = self.bodies.lock() {
             bodies.push(body.clone());
         }
-        Reply {
+        let reply = Reply {
             status,
             headers,
             body,
+        };
+        if let Ok(mut secrets) = self.secrets.lock() {
+            for token in reply.session_tokens() {
+                secrets.push(hex::encode(sha2::Sha256::digest(token.as_bytes())));
+                secrets.push(token);
+            }
         }
+        reply
     }
 
     /// Asserts that no response so far contained any of `secrets`.
@@ -217,6 +239,16 @@ impl Reply {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
+    /// Non-empty session tokens this reply sets.
+    pub fn session_tokens(&self) -> Vec<String> {
+        self.set_cookies()
+            .iter()
+            .filter_map(|c| c.strip_prefix("onering_session="))
+            .map(|rest| rest.split(';').next().unwrap_or_default().to_owned())
+            .filter(|token| !token.is_empty())
+            .collect()
+    }
+
     pub fn set_cookies(&self) -> Vec<String> {
         self.headers
             .get_all("set-cookie")
@@ -247,11 +279,12 @@ impl Client<'_> {
     }
 
     fn remember_cookie(&mut self, reply: &Reply) {
-        for set in reply.set_cookies() {
-            if let Some(rest) = set.strip_prefix("onering_session=") {
-                let value = rest.split(';').next().unwrap_or_default();
-                self.cookie = (!value.is_empty()).then(|| value.to_owned());
-            }
+        if reply
+            .set_cookies()
+            .iter()
+            .any(|c| c.starts_with("onering_session="))
+        {
+            self.cookie = reply.session_tokens().pop();
         }
     }
 
@@ -302,6 +335,13 @@ impl Client<'_> {
             reply.body
         );
         reply
+    }
+}
+
+impl Client<'_> {
+    pub async fn sign_in(&mut self, login: &str, password: &str) -> Reply {
+        self.call("auth/sign_in", &[("login", login), ("password", password)])
+            .await
     }
 }
 
