@@ -7,11 +7,14 @@
 
 pub mod app;
 pub mod auth;
+pub mod drafts;
 pub mod error;
 pub mod ui;
 
 #[cfg(feature = "ssr")]
 pub mod db;
+#[cfg(feature = "ssr")]
+pub mod idempotency;
 #[cfg(feature = "ssr")]
 pub mod server;
 

@@ -213,6 +213,10 @@ fn sqlite_unique_columns(index: &str) -> Option<&'static str> {
     match index {
         "users_handle_key" => Some("users.handle"),
         "users_email_key" => Some("users.email_normalized"),
+        "collaborators_pkey" => Some("collaborators.draft_id, collaborators.user_id"),
+        "idempotency_keys_pkey" => {
+            Some("idempotency_keys.user_id, idempotency_keys.operation, idempotency_keys.key")
+        }
         _ => None,
     }
 }

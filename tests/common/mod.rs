@@ -290,16 +290,10 @@ impl Client<'_> {
 
     /// Calls a server function with a urlencoded form, as the browser does.
     pub async fn call(&mut self, endpoint: &str, form: &[(&str, &str)]) -> Reply {
-        let body = url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(form)
-            .finish();
-        let request = self
-            .request(Method::POST, &format!("/api/{endpoint}"))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .header("content-length", body.len())
-            .header("accept", "application/json")
-            .body(Body::from(body))
-            .unwrap_or_default();
+        let request = form_request(
+            self.request(Method::POST, &format!("/api/{endpoint}")),
+            form,
+        );
         let reply = self.app.send(request).await;
         self.remember_cookie(&reply);
         reply
@@ -343,6 +337,46 @@ impl Client<'_> {
         self.call("auth/sign_in", &[("login", login), ("password", password)])
             .await
     }
+}
+
+fn form_request(builder: http::request::Builder, form: &[(&str, &str)]) -> Request<Body> {
+    let body = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(form)
+        .finish();
+    builder
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("content-length", body.len())
+        .header("accept", "application/json")
+        .body(Body::from(body))
+        .unwrap_or_default()
+}
+
+/// A server-function call from a spawned task (which cannot borrow a `Client`).
+pub async fn call_with(
+    router: Router,
+    cookie: Option<String>,
+    endpoint: &str,
+    form: &[(&str, &str)],
+) -> (StatusCode, String) {
+    let mut builder = Request::builder()
+        .method(Method::POST)
+        .uri(format!("/api/{endpoint}"))
+        .header("sec-fetch-site", "same-origin");
+    if let Some(cookie) = cookie {
+        builder = builder.header("cookie", format!("onering_session={cookie}"));
+    }
+    let response = router
+        .oneshot(form_request(builder, form))
+        .await
+        .unwrap_or_else(|e| match e {});
+    let status = response.status();
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
+    (status, String::from_utf8_lossy(&bytes).into_owned())
 }
 
 pub const PASSWORD: &str = "correct horse battery staple";

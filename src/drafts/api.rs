@@ -1,0 +1,270 @@
+//! Draft server functions. Every mutation takes an `idempotency_key` (one per user intent)
+//! and runs once per key; see `crate::idempotency`. Endpoints are listed in `docs/API.md`.
+
+use leptos::prelude::*;
+
+use super::types::{DraftPage, DraftView, Segment};
+use crate::auth::model::PublicUser;
+use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::idempotency::fingerprint;
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use crate::auth::model::PublicUser;
+    use crate::db::Tx;
+    use crate::error::AppError;
+    use crate::idempotency::{run_once, TxFuture};
+    use crate::server::state::app_state;
+
+    /// Runs one idempotent mutation for the signed-in user.
+    pub async fn mutate<T, F>(
+        operation: &str,
+        key: &str,
+        fingerprint: String,
+        change: F,
+    ) -> Result<T, AppError>
+    where
+        T: serde::Serialize + serde::de::DeserializeOwned,
+        F: for<'tx> FnOnce(&'tx mut Tx, PublicUser) -> TxFuture<'tx, T>,
+    {
+        let state = app_state()?;
+        let user = crate::auth::api::require_user().await?.user;
+        let user_id = user.id.clone();
+        run_once(
+            &state.db,
+            &user_id,
+            operation,
+            key,
+            &fingerprint,
+            move |tx| change(tx, user),
+        )
+        .await
+    }
+}
+
+/// Starts a draft with its first segment; the creator owns it and holds the ring.
+#[server(prefix = "/api", endpoint = "drafts/create")]
+pub async fn create_draft(
+    title: String,
+    subtitle: Option<String>,
+    platform: String,
+    first_segment: String,
+    idempotency_key: String,
+) -> Result<String, AppError> {
+    ssr::mutate(
+        "drafts.create",
+        &idempotency_key,
+        fingerprint(&[
+            title.as_str(),
+            subtitle.as_deref().unwrap_or(""),
+            &platform,
+            &first_segment,
+        ]),
+        move |tx, user| {
+            Box::pin(async move {
+                super::service::create_draft(
+                    tx,
+                    &user,
+                    &title,
+                    subtitle.as_deref(),
+                    &platform,
+                    &first_segment,
+                )
+                .await
+            })
+        },
+    )
+    .await
+}
+
+/// My drafts and the ones I collaborate on, most recently active first, 20 a page.
+#[server(prefix = "/api", endpoint = "drafts/list")]
+pub async fn list_drafts(page: u32) -> Result<DraftPage, AppError> {
+    let state = crate::server::state::app_state()?;
+    let user = crate::auth::api::require_user().await?.user;
+    super::store::list_drafts(&state.db, &user.id, page).await
+}
+
+/// One draft with its segments, collaborators and ring history.
+#[server(prefix = "/api", endpoint = "drafts/get")]
+pub async fn get_draft(draft_id: String) -> Result<DraftView, AppError> {
+    let state = crate::server::state::app_state()?;
+    let user = crate::auth::api::require_user().await?.user;
+    super::store::load_draft(&state.db, &draft_id, &user).await
+}
+
+/// Appends a segment (ring holder only).
+#[server(prefix = "/api", endpoint = "drafts/append")]
+pub async fn append_segment(
+    draft_id: String,
+    content: String,
+    idempotency_key: String,
+) -> Result<Segment, AppError> {
+    ssr::mutate(
+        "drafts.append",
+        &idempotency_key,
+        fingerprint(&[&draft_id, &content]),
+        move |tx, user| {
+            Box::pin(
+                async move { super::service::append_segment(tx, &draft_id, &user, &content).await },
+            )
+        },
+    )
+    .await
+}
+
+/// Edits my segment while I hold the ring.
+#[server(prefix = "/api", endpoint = "drafts/edit_segment")]
+pub async fn edit_segment(
+    draft_id: String,
+    segment_id: String,
+    content: String,
+    idempotency_key: String,
+) -> Result<Segment, AppError> {
+    ssr::mutate(
+        "drafts.edit_segment",
+        &idempotency_key,
+        fingerprint(&[draft_id.as_str(), &segment_id, &content]),
+        move |tx, user| {
+            Box::pin(async move {
+                super::service::edit_segment(tx, &draft_id, &segment_id, &user, &content).await
+            })
+        },
+    )
+    .await
+}
+
+/// Deletes my segment while I hold the ring; later segments move up.
+#[server(prefix = "/api", endpoint = "drafts/delete_segment")]
+pub async fn delete_segment(
+    draft_id: String,
+    segment_id: String,
+    idempotency_key: String,
+) -> Result<(), AppError> {
+    ssr::mutate(
+        "drafts.delete_segment",
+        &idempotency_key,
+        fingerprint(&[&draft_id, &segment_id]),
+        move |tx, user| {
+            Box::pin(async move {
+                super::service::delete_segment(tx, &draft_id, &segment_id, &user).await
+            })
+        },
+    )
+    .await
+}
+
+/// Passes the ring to an owner or editor (holder only).
+#[server(prefix = "/api", endpoint = "drafts/pass_ring")]
+pub async fn pass_ring(
+    draft_id: String,
+    to_user_id: String,
+    idempotency_key: String,
+) -> Result<(), AppError> {
+    ssr::mutate(
+        "drafts.pass_ring",
+        &idempotency_key,
+        fingerprint(&[&draft_id, &to_user_id]),
+        move |tx, user| {
+            Box::pin(
+                async move { super::service::pass_ring(tx, &draft_id, &user, &to_user_id).await },
+            )
+        },
+    )
+    .await
+}
+
+/// The owner takes the ring back.
+#[server(prefix = "/api", endpoint = "drafts/reclaim_ring")]
+pub async fn reclaim_ring(draft_id: String, idempotency_key: String) -> Result<(), AppError> {
+    ssr::mutate(
+        "drafts.reclaim_ring",
+        &idempotency_key,
+        fingerprint(&[&draft_id]),
+        move |tx, user| {
+            Box::pin(async move { super::service::reclaim_ring(tx, &draft_id, &user).await })
+        },
+    )
+    .await
+}
+
+/// The owner adds someone by handle as editor or viewer.
+#[server(prefix = "/api", endpoint = "drafts/add_collaborator")]
+pub async fn add_collaborator(
+    draft_id: String,
+    handle: String,
+    role: String,
+    idempotency_key: String,
+) -> Result<PublicUser, AppError> {
+    ssr::mutate(
+        "drafts.add_collaborator",
+        &idempotency_key,
+        fingerprint(&[draft_id.as_str(), &handle, &role]),
+        move |tx, user| {
+            Box::pin(async move {
+                super::service::add_collaborator(tx, &draft_id, &user, &handle, &role).await
+            })
+        },
+    )
+    .await
+}
+
+/// The owner changes a collaborator's role.
+#[server(prefix = "/api", endpoint = "drafts/set_role")]
+pub async fn set_role(
+    draft_id: String,
+    user_id: String,
+    role: String,
+    idempotency_key: String,
+) -> Result<(), AppError> {
+    ssr::mutate(
+        "drafts.set_role",
+        &idempotency_key,
+        fingerprint(&[draft_id.as_str(), &user_id, &role]),
+        move |tx, user| {
+            Box::pin(async move {
+                super::service::set_role(tx, &draft_id, &user, &user_id, &role).await
+            })
+        },
+    )
+    .await
+}
+
+/// The owner removes a collaborator (the ring returns to the owner if they held it).
+#[server(prefix = "/api", endpoint = "drafts/remove_collaborator")]
+pub async fn remove_collaborator(
+    draft_id: String,
+    user_id: String,
+    idempotency_key: String,
+) -> Result<(), AppError> {
+    ssr::mutate(
+        "drafts.remove_collaborator",
+        &idempotency_key,
+        fingerprint(&[&draft_id, &user_id]),
+        move |tx, user| {
+            Box::pin(async move {
+                super::service::remove_collaborator(tx, &draft_id, &user, &user_id).await
+            })
+        },
+    )
+    .await
+}
+
+/// The owner sets the status: draft, published or archived (read-only).
+#[server(prefix = "/api", endpoint = "drafts/set_status")]
+pub async fn set_status(
+    draft_id: String,
+    status: String,
+    idempotency_key: String,
+) -> Result<(), AppError> {
+    ssr::mutate(
+        "drafts.set_status",
+        &idempotency_key,
+        fingerprint(&[&draft_id, &status]),
+        move |tx, user| {
+            Box::pin(async move { super::service::set_status(tx, &draft_id, &user, &status).await })
+        },
+    )
+    .await
+}
