@@ -6,6 +6,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 use crate::auth::{provide_auth, AccountPage, SignInPage, SignUpPage};
+use crate::drafts::{DraftPage, DraftsPage};
 use crate::ui::{Footer, Header, HomePage, NotFound};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -51,6 +52,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/signup") view=SignUpPage ssr=SsrMode::Async/>
                         <Route path=path!("/signin") view=SignInPage ssr=SsrMode::Async/>
                         <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
+                        <Route path=path!("/drafts") view=DraftsPage ssr=SsrMode::Async/>
+                        <Route path=path!("/drafts/:id") view=DraftPage ssr=SsrMode::Async/>
                     </Routes>
                 </main>
                 <Footer/>

@@ -3,8 +3,14 @@
 
 pub mod api;
 pub mod count;
+mod draft_page;
+pub mod export;
+mod list_page;
 pub mod model;
 pub mod types;
+
+pub use draft_page::DraftPage;
+pub use list_page::DraftsPage;
 
 #[cfg(feature = "ssr")]
 pub mod service;

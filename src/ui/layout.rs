@@ -35,6 +35,7 @@ pub fn Header() -> impl IntoView {
                         match auth.me.await {
                             Ok(Some(me)) => view! {
                                 <div class="flex items-center gap-2 sm:gap-4">
+                                    <A href="/drafts" attr:class="rounded-lg px-2 py-1.5 text-sm font-medium text-stone-700 hover:bg-stone-100" attr:id="nav-drafts">"Drafts"</A>
                                     <A href="/account" attr:class="rounded-lg px-2 py-1.5 text-sm font-medium text-stone-700 hover:bg-stone-100" attr:id="nav-account">
                                         "@" {me.user.handle}
                                     </A>

@@ -1,5 +1,6 @@
 //! The app shell's pages and shared building blocks.
 
+pub mod browser;
 pub mod form;
 pub mod format;
 mod home;

@@ -1,0 +1,364 @@
+//! `/drafts/:id`: the timeline, the ring-aware editor, ring controls, collaborators and the
+//! thread preview.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::Redirect;
+use leptos_router::hooks::use_params_map;
+
+use super::api::{
+    get_draft, AddCollaborator, AppendSegment, PassRing, ReclaimRing, RemoveCollaborator,
+};
+use super::export::{markdown, numbered_posts, plain_text};
+use super::list_page::Counter;
+use super::types::{DraftStatus, DraftView, PassKind, Role};
+use crate::error::AppError;
+use crate::ui::browser::{copy_to_clipboard, new_idempotency_key};
+use crate::ui::form::FormAlert;
+use crate::ui::format::utc_datetime;
+use crate::ui::LoadError;
+
+const CARD: &str = "rounded-2xl border border-stone-200 bg-white p-5 shadow-sm";
+const BUTTON: &str = "rounded-lg bg-ring-600 px-4 py-2 font-semibold text-white hover:bg-ring-700 disabled:opacity-50";
+const QUIET_BUTTON: &str = "rounded-lg border border-stone-300 px-3 py-1.5 text-sm font-medium hover:bg-stone-50 disabled:opacity-50";
+
+/// The error of an action's latest attempt, as words for the control that made it.
+fn action_error<T: Send + Sync + 'static>(
+    value: MappedSignal<Option<Result<T, AppError>>>,
+) -> Signal<Option<String>> {
+    Signal::derive(move || {
+        value.with(|r| {
+            r.as_ref()
+                .and_then(|r| r.as_ref().err())
+                .map(ToString::to_string)
+        })
+    })
+}
+
+#[component]
+pub fn DraftPage() -> impl IntoView {
+    let params = use_params_map();
+    let draft_id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
+    let append = ServerAction::<AppendSegment>::new();
+    let pass = ServerAction::<PassRing>::new();
+    let reclaim = ServerAction::<ReclaimRing>::new();
+    let add = ServerAction::<AddCollaborator>::new();
+    let remove = ServerAction::<RemoveCollaborator>::new();
+    let draft = Resource::new(
+        move || {
+            (
+                draft_id.get(),
+                append.version().get(),
+                pass.version().get(),
+                reclaim.version().get(),
+                add.version().get(),
+                remove.version().get(),
+            )
+        },
+        |(id, ..)| get_draft(id),
+    );
+    let actions = Actions {
+        append,
+        pass,
+        reclaim,
+        add,
+        remove,
+    };
+    view! {
+        <Transition fallback=|| view! { <p class="mx-auto max-w-6xl px-4 py-10 text-stone-500">"Loading the draft…"</p> }>
+            {move || Suspend::new(async move {
+                match draft.await {
+                    Ok(view) => view! { <Title text=format!("{} · OneRing", view.title)/><Draft view actions/> }.into_any(),
+                    Err(AppError::Unauthorized { .. }) => {
+                        view! { <Redirect path=format!("/signin?next=/drafts/{}", draft_id.get_untracked())/> }.into_any()
+                    }
+                    Err(AppError::NotFound) => view! { <crate::ui::NotFound/> }.into_any(),
+                    Err(error) => view! { <LoadError error/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Actions {
+    append: ServerAction<AppendSegment>,
+    pass: ServerAction<PassRing>,
+    reclaim: ServerAction<ReclaimRing>,
+    add: ServerAction<AddCollaborator>,
+    remove: ServerAction<RemoveCollaborator>,
+}
+
+#[component]
+fn Draft(view: DraftView, actions: Actions) -> impl IntoView {
+    let view = StoredValue::new(view);
+    let v = view.get_value();
+    view! {
+        <div class="mx-auto max-w-6xl px-4 py-8">
+            <header>
+                <p class="text-sm font-medium text-ring-700">{v.platform.label()} " thread" {(v.status != DraftStatus::Draft).then(|| format!(" · {}", v.status.as_str()))}</p>
+                <h1 class="mt-1 text-2xl font-bold tracking-tight" id="draft-title">{v.title.clone()}</h1>
+                {v.subtitle.clone().map(|s| view! { <p class="mt-1 text-stone-600">{s}</p> })}
+            </header>
+            <div class="mt-6 grid gap-6 lg:grid-cols-3">
+                <div class="space-y-6 lg:col-span-2">
+                    <Timeline view/>
+                    <Editor view actions/>
+                    <Preview view/>
+                </div>
+                <div class="space-y-6">
+                    <RingPanel view actions/>
+                    <CollaboratorsPanel view actions/>
+                </div>
+            </div>
+        </div>
+    }
+}
+
+#[component]
+fn Timeline(view: StoredValue<DraftView>) -> impl IntoView {
+    let v = view.get_value();
+    view! {
+        <section class=CARD aria-labelledby="timeline-heading">
+            <h2 id="timeline-heading" class="text-lg font-semibold">"Thread"</h2>
+            <ol class="mt-4 space-y-4" id="timeline">
+                {v.segments.into_iter().map(|s| view! {
+                    <li class="border-l-4 border-ring-200 pl-4" data-position=s.position>
+                        <p class="text-xs text-stone-500">
+                            <span class="font-semibold text-stone-700">{s.position}</span>
+                            " · @" <span class="segment-author">{s.author.handle}</span> " · " {utc_datetime(s.created_at_ms)}
+                            {s.edited_at_ms.map(|_| " · edited")}
+                        </p>
+                        <p class="mt-1 whitespace-pre-wrap break-words segment-content">{s.content}</p>
+                    </li>
+                }).collect_view()}
+            </ol>
+        </section>
+    }
+}
+
+#[component]
+fn Editor(view: StoredValue<DraftView>, actions: Actions) -> impl IntoView {
+    let v = view.get_value();
+    let my_turn = v.i_hold_ring() && v.status != DraftStatus::Archived;
+    let holder = v.ring_holder.handle.clone();
+    let text = RwSignal::new(String::new());
+    let key = RwSignal::new(String::new());
+    let platform = v.platform;
+    let draft_id = v.id.clone();
+    let error = action_error(actions.append.value());
+    let send = move || {
+        if text.with(|t| t.trim().is_empty()) || actions.append.pending().get_untracked() {
+            return;
+        }
+        if key.with_untracked(String::is_empty) {
+            key.set(new_idempotency_key());
+        }
+        actions.append.dispatch(AppendSegment {
+            draft_id: draft_id.clone(),
+            content: text.get_untracked(),
+            idempotency_key: key.get_untracked(),
+        });
+    };
+    // A new intent after each success: clear the box and the key.
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = actions.append.value().get() {
+            text.set(String::new());
+            key.set(String::new());
+        }
+    });
+    let send_on_key = send.clone();
+    let waiting = if v.status == DraftStatus::Archived {
+        "This draft is archived, so it is read-only.".to_owned()
+    } else if v.my_role == Role::Viewer {
+        format!("You're viewing. @{holder} holds the ring.")
+    } else {
+        format!("Waiting for @{holder} to pass the ring")
+    };
+    view! {
+        <section class=CARD aria-labelledby="editor-heading">
+            <div class="flex items-baseline justify-between">
+                <h2 id="editor-heading" class="text-lg font-semibold">
+                    {if my_turn { "It's your turn" } else { "Next segment" }}
+                </h2>
+                <Counter platform text/>
+            </div>
+            <label for="segment-input" class="sr-only">"Next segment"</label>
+            <textarea
+                id="segment-input"
+                rows="4"
+                class="mt-3 block w-full rounded-lg border border-stone-300 px-3 py-2.5 focus:border-ring-500 focus:outline-none focus:ring-2 focus:ring-ring-200 disabled:bg-stone-100"
+                disabled=!my_turn
+                placeholder={if my_turn { "Write the next post… (Ctrl+Enter to add)" } else { "" }}
+                bind:value=text
+                on:input=move |_| key.set(String::new())
+                on:keydown=move |ev| {
+                    if ev.key() == "Enter" && (ev.ctrl_key() || ev.meta_key()) {
+                        ev.prevent_default();
+                        send_on_key();
+                    }
+                }
+            ></textarea>
+            {(!my_turn).then(|| view! { <p class="mt-2 text-sm font-medium text-stone-600" id="waiting-message">{waiting.clone()}</p> })}
+            <div class="mt-3"><FormAlert message=error/></div>
+            <div class="mt-3 flex justify-end">
+                <button type="button" id="append" class=BUTTON disabled=move || !my_turn || actions.append.pending().get() on:click=move |_| send()>
+                    {move || if actions.append.pending().get() { "Adding…" } else { "Add segment" }}
+                </button>
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn RingPanel(view: StoredValue<DraftView>, actions: Actions) -> impl IntoView {
+    let v = view.get_value();
+    let draft_id = v.id.clone();
+    let candidates: Vec<_> = v
+        .collaborators
+        .iter()
+        .filter(|c| c.role.can_hold_ring() && c.user.id != v.me.id)
+        .map(|c| (c.user.id.clone(), c.user.handle.clone()))
+        .collect();
+    let chosen = RwSignal::new(candidates.first().map(|c| c.0.clone()).unwrap_or_default());
+    let pass_key = RwSignal::new(String::new());
+    let pass_error = action_error(actions.pass.value());
+    let reclaim_error = action_error(actions.reclaim.value());
+    let can_reclaim = v.my_role == Role::Owner && !v.i_hold_ring();
+    let pass_draft = draft_id.clone();
+    view! {
+        <section class=CARD aria-labelledby="ring-heading">
+            <h2 id="ring-heading" class="text-lg font-semibold">"The ring"</h2>
+            <p class="mt-1 text-stone-700" id="ring-holder">
+                {if v.i_hold_ring() { "👑 You hold the ring.".to_owned() } else { format!("👑 @{} holds the ring.", v.ring_holder.handle) }}
+            </p>
+            {(v.i_hold_ring() && !candidates.is_empty()).then(|| view! {
+                <div class="mt-4 flex gap-2">
+                    <label for="pass-to" class="sr-only">"Pass the ring to"</label>
+                    <select id="pass-to" class="min-w-0 flex-1 rounded-lg border border-stone-300 px-2 py-1.5" on:change=move |ev| { chosen.set(event_target_value(&ev)); pass_key.set(String::new()); }>
+                        {candidates.iter().map(|(id, handle)| view! { <option value=id.clone()>"@" {handle.clone()}</option> }).collect_view()}
+                    </select>
+                    <button type="button" id="pass-ring" class=QUIET_BUTTON disabled=move || actions.pass.pending().get() on:click=move |_| {
+                        if pass_key.with_untracked(String::is_empty) { pass_key.set(new_idempotency_key()); }
+                        actions.pass.dispatch(PassRing { draft_id: pass_draft.clone(), to_user_id: chosen.get_untracked(), idempotency_key: pass_key.get_untracked() });
+                    }>"Pass"</button>
+                </div>
+            })}
+            {can_reclaim.then(|| view! {
+                <button type="button" class=format!("{QUIET_BUTTON} mt-4") disabled=move || actions.reclaim.pending().get() on:click=move |_| {
+                    actions.reclaim.dispatch(ReclaimRing { draft_id: draft_id.clone(), idempotency_key: new_idempotency_key() });
+                }>"Take the ring back"</button>
+            })}
+            <div class="mt-3"><FormAlert message=pass_error/><FormAlert message=reclaim_error/></div>
+            <h3 class="mt-5 text-sm font-semibold text-stone-700">"History"</h3>
+            <ol class="mt-2 space-y-1 text-sm text-stone-600">
+                {v.ring_history.iter().map(|p| {
+                    let verb = match p.kind { PassKind::Pass => "passed it to", PassKind::Reclaim => "took it back from", PassKind::Return => "got it back from" };
+                    let (first, second) = match p.kind { PassKind::Pass => (&p.from.handle, &p.to.handle), _ => (&p.to.handle, &p.from.handle) };
+                    view! { <li>"@" {first.clone()} " " {verb} " @" {second.clone()} " after segment " {p.after_position}</li> }
+                }).collect_view()}
+                {v.ring_history.is_empty().then(|| view! { <li>"The ring hasn't moved yet."</li> })}
+            </ol>
+        </section>
+    }
+}
+
+#[component]
+fn CollaboratorsPanel(view: StoredValue<DraftView>, actions: Actions) -> impl IntoView {
+    let v = view.get_value();
+    let is_owner = v.my_role == Role::Owner;
+    let handle = RwSignal::new(String::new());
+    let role = RwSignal::new("editor".to_owned());
+    let add_error = action_error(actions.add.value());
+    let remove_error = action_error(actions.remove.value());
+    let draft_id = StoredValue::new(v.id.clone());
+    view! {
+        <section class=CARD aria-labelledby="people-heading">
+            <h2 id="people-heading" class="text-lg font-semibold">"Collaborators"</h2>
+            <ul class="mt-3 divide-y divide-stone-100" id="collaborators">
+                {v.collaborators.iter().map(|c| {
+                    let user_id = c.user.id.clone();
+                    let removable = is_owner && c.role != Role::Owner;
+                    view! {
+                        <li class="flex items-center justify-between gap-2 py-2">
+                            <div>
+                                <p class="font-medium">"@" {c.user.handle.clone()} <span class="ml-1 text-xs text-stone-500">{c.role.as_str()}</span></p>
+                                <p class="text-xs text-stone-500">{c.segments} " segments · " {c.characters} " characters"</p>
+                            </div>
+                            {removable.then(|| view! {
+                                <button type="button" class="text-sm text-stone-500 hover:text-red-700" aria-label=format!("Remove @{}", c.user.handle) on:click=move |_| {
+                                    actions.remove.dispatch(RemoveCollaborator { draft_id: draft_id.get_value(), user_id: user_id.clone(), idempotency_key: new_idempotency_key() });
+                                }>"Remove"</button>
+                            })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            <FormAlert message=remove_error/>
+            {is_owner.then(|| view! {
+                <form class="mt-4 space-y-2" on:submit=move |ev: leptos::ev::SubmitEvent| {
+                    ev.prevent_default();
+                    actions.add.dispatch(AddCollaborator { draft_id: draft_id.get_value(), handle: handle.get_untracked(), role: role.get_untracked(), idempotency_key: new_idempotency_key() });
+                }>
+                    <label for="add-handle" class="block text-sm font-medium">"Add by handle"</label>
+                    <div class="flex gap-2">
+                        <input id="add-handle" placeholder="@handle" class="min-w-0 flex-1 rounded-lg border border-stone-300 px-2 py-1.5" bind:value=handle/>
+                        <label for="add-role" class="sr-only">"Role"</label>
+                        <select id="add-role" class="rounded-lg border border-stone-300 px-2 py-1.5" on:change=move |ev| role.set(event_target_value(&ev))>
+                            <option value="editor">"Editor"</option>
+                            <option value="viewer">"Viewer"</option>
+                        </select>
+                        <button type="submit" id="add-collaborator" class=QUIET_BUTTON disabled=move || actions.add.pending().get()>"Add"</button>
+                    </div>
+                    <FormAlert message=add_error/>
+                </form>
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn Preview(view: StoredValue<DraftView>) -> impl IntoView {
+    let v = view.get_value();
+    let contents: Vec<&str> = v.segments.iter().map(|s| s.content.as_str()).collect();
+    let posts = numbered_posts(&contents);
+    let text = plain_text(&contents);
+    let md = markdown(
+        &v.title,
+        &v.segments
+            .iter()
+            .map(|s| (s.author.handle.as_str(), s.content.as_str()))
+            .collect::<Vec<_>>(),
+    );
+    let copied = RwSignal::new(false);
+    let copy_text = text.clone();
+    view! {
+        <section class=CARD aria-labelledby="preview-heading">
+            <div class="flex flex-wrap items-center justify-between gap-2">
+                <h2 id="preview-heading" class="text-lg font-semibold">"Preview on " {v.platform.label()}</h2>
+                <div class="flex gap-2">
+                    <button type="button" class=QUIET_BUTTON on:click=move |_| { copy_to_clipboard(&copy_text); copied.set(true); }>
+                        {move || if copied.get() { "Copied" } else { "Copy all" }}
+                    </button>
+                    <a class=QUIET_BUTTON download="thread.txt" href=format!("data:text/plain;charset=utf-8,{}", encode_data(&text))>"Text"</a>
+                    <a class=QUIET_BUTTON download="thread.md" href=format!("data:text/markdown;charset=utf-8,{}", encode_data(&md))>"Markdown"</a>
+                </div>
+            </div>
+            <ol class="mt-4 space-y-3">
+                {posts.into_iter().map(|p| view! { <li class="whitespace-pre-wrap break-words rounded-xl bg-stone-50 p-3 text-sm">{p}</li> }).collect_view()}
+            </ol>
+        </section>
+    }
+}
+
+/// Percent-encodes text for a `data:` link.
+fn encode_data(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}

@@ -1,0 +1,237 @@
+//! `/drafts`: my drafts and the ones I collaborate on, and starting a new one.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::{Redirect, A};
+use leptos_router::hooks::{use_navigate, use_query_map};
+
+use super::api::{list_drafts, CreateDraft};
+use super::model::Platform;
+use super::types::{DraftStatus, DraftSummary};
+use crate::auth::use_auth;
+use crate::error::AppError;
+use crate::ui::browser::new_idempotency_key;
+use crate::ui::form::{form_error, FormAlert};
+use crate::ui::format::utc_datetime;
+use crate::ui::LoadError;
+
+const FIELD: &str = "mt-1 block w-full rounded-lg border border-stone-300 bg-white px-3 py-2.5 \
+    focus:border-ring-500 focus:outline-none focus:ring-2 focus:ring-ring-200";
+
+#[component]
+pub fn DraftsPage() -> impl IntoView {
+    let auth = use_auth();
+    view! {
+        <Title text="Your drafts · OneRing"/>
+        <Transition fallback=|| view! { <p class="mx-auto max-w-5xl px-4 py-10 text-stone-500">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match auth.me.await {
+                    Ok(Some(_)) => view! { <DraftsList/> }.into_any(),
+                    Ok(None) => view! { <Redirect path="/signin?next=/drafts"/> }.into_any(),
+                    Err(error) => view! { <LoadError error/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn DraftsList() -> impl IntoView {
+    let query = use_query_map();
+    let page = Memo::new(move |_| {
+        query.with(|q| {
+            q.get("page")
+                .and_then(|p| p.parse::<u32>().ok())
+                .unwrap_or(0)
+        })
+    });
+    let drafts = Resource::new(move || page.get(), list_drafts);
+    let creating = RwSignal::new(false);
+    view! {
+        <div class="mx-auto max-w-5xl px-4 py-10">
+            <div class="flex items-center justify-between gap-4">
+                <h1 class="text-2xl font-bold tracking-tight">"Your drafts"</h1>
+                <button
+                    type="button"
+                    id="new-draft"
+                    class="rounded-lg bg-ring-600 px-4 py-2 font-semibold text-white shadow-sm hover:bg-ring-700"
+                    on:click=move |_| creating.set(true)
+                >
+                    "New draft"
+                </button>
+            </div>
+            <Show when=move || creating.get()>
+                <CreateDraftDialog on_close=Callback::new(move |()| creating.set(false))/>
+            </Show>
+            <Transition fallback=|| view! { <p class="mt-6 text-stone-500">"Loading your drafts…"</p> }>
+                {move || Suspend::new(async move {
+                    match drafts.await {
+                        Ok(list) if list.drafts.is_empty() && list.page == 0 => view! { <EmptyState creating/> }.into_any(),
+                        Ok(list) => {
+                            let (page, has_more) = (list.page, list.has_more);
+                            view! {
+                                <ul class="mt-6 grid gap-3" id="draft-list">
+                                    {list.drafts.into_iter().map(|d| view! { <DraftRow draft=d/> }).collect_view()}
+                                </ul>
+                                <Pager page has_more/>
+                            }.into_any()
+                        }
+                        Err(error) => view! { <FormAlert message=Signal::derive(move || Some(error.to_string()))/> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </div>
+    }
+}
+
+#[component]
+fn EmptyState(creating: RwSignal<bool>) -> impl IntoView {
+    view! {
+        <div class="mt-8 rounded-2xl border border-dashed border-stone-300 bg-white p-10 text-center">
+            <h2 class="text-lg font-semibold">"No drafts yet"</h2>
+            <p class="mt-2 text-stone-600">"Start a thread, write the opening post, then pass the ring to a co-writer."</p>
+            <button type="button" class="mt-6 rounded-lg bg-ring-600 px-4 py-2 font-semibold text-white hover:bg-ring-700" on:click=move |_| creating.set(true)>
+                "Start your first draft"
+            </button>
+        </div>
+    }
+}
+
+#[component]
+fn DraftRow(draft: DraftSummary) -> impl IntoView {
+    let href = format!("/drafts/{}", draft.id);
+    let status = (draft.status != DraftStatus::Draft).then(|| draft.status.as_str());
+    view! {
+        <li>
+            <A href=href attr:class="block rounded-xl border border-stone-200 bg-white p-4 shadow-sm hover:border-ring-300">
+                <div class="flex items-start justify-between gap-3">
+                    <div class="min-w-0">
+                        <p class="truncate font-semibold">
+                            {draft.i_hold_ring.then(|| view! { <span title="You hold the ring" aria-label="You hold the ring">"👑 "</span> })}
+                            {draft.title.clone()}
+                        </p>
+                        <p class="mt-1 text-sm text-stone-500">
+                            {draft.platform.label()} " · " {draft.segment_count} " segments · "
+                            {draft.collaborator_handles.iter().map(|h| format!("@{h}")).collect::<Vec<_>>().join(", ")}
+                        </p>
+                    </div>
+                    <div class="shrink-0 text-right text-xs text-stone-500">
+                        {status.map(|s| view! { <span class="rounded-full bg-stone-100 px-2 py-0.5 font-medium text-stone-700">{s}</span> })}
+                        <p class="mt-1">{utc_datetime(draft.updated_at_ms)}</p>
+                    </div>
+                </div>
+            </A>
+        </li>
+    }
+}
+
+#[component]
+fn Pager(page: u32, has_more: bool) -> impl IntoView {
+    view! {
+        <nav class="mt-6 flex justify-between text-sm" aria-label="Pages">
+            {(page > 0).then(|| view! { <A href=format!("/drafts?page={}", page - 1) attr:class="font-medium text-ring-700">"← Newer"</A> })}
+            <span></span>
+            {has_more.then(|| view! { <A href=format!("/drafts?page={}", page + 1) attr:class="font-medium text-ring-700">"Older →"</A> })}
+        </nav>
+    }
+}
+
+/// The character counter for a post, counted the platform's way.
+#[component]
+pub fn Counter(
+    #[prop(into)] platform: Signal<Platform>,
+    #[prop(into)] text: Signal<String>,
+) -> impl IntoView {
+    let used = move || platform.get().count(text.get().trim());
+    let limit = move || platform.get().post_limit();
+    view! {
+        <span
+            class=move || {
+                if used() > limit() { "text-sm font-semibold text-red-700" } else { "text-sm text-stone-500" }
+            }
+            aria-live="polite"
+        >
+            {used} " / " {limit}
+        </span>
+    }
+}
+
+#[component]
+fn CreateDraftDialog(on_close: Callback<()>) -> impl IntoView {
+    let create = ServerAction::<CreateDraft>::new();
+    let navigate = use_navigate();
+    let title = RwSignal::new(String::new());
+    let platform = RwSignal::new(Platform::X);
+    let first = RwSignal::new(String::new());
+    let key = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        if let Some(Ok(id)) = create.value().get() {
+            navigate(&format!("/drafts/{id}"), Default::default());
+        }
+    });
+    let error = form_error(create.value());
+    let field_error = move |field: &'static str| {
+        move || {
+            create.value().with(|r| {
+                r.as_ref()
+                    .and_then(|r| r.as_ref().err())
+                    .and_then(|e: &AppError| e.for_field(field))
+            })
+        }
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if key.with(String::is_empty) {
+            key.set(new_idempotency_key());
+        }
+        create.dispatch(CreateDraft {
+            title: title.get(),
+            subtitle: None,
+            platform: platform.get().as_str().to_owned(),
+            first_segment: first.get(),
+            idempotency_key: key.get(),
+        });
+    };
+    view! {
+        <div class="fixed inset-0 z-10 flex items-start justify-center bg-black/30 p-4 sm:items-center" role="dialog" aria-modal="true" aria-labelledby="create-title">
+            <form class="w-full max-w-lg space-y-4 rounded-2xl bg-white p-6 shadow-xl" on:submit=submit>
+                <h2 id="create-title" class="text-xl font-bold">"Start a draft"</h2>
+                <FormAlert message=error/>
+                <div>
+                    <label for="draft-title" class="block text-sm font-medium">"Title"</label>
+                    <input id="draft-title" class=FIELD autofocus=true bind:value=title on:input=move |_| key.set(String::new())/>
+                    <p class="mt-1 text-sm text-red-700">{field_error("title")}</p>
+                </div>
+                <div>
+                    <label for="draft-platform" class="block text-sm font-medium">"Platform"</label>
+                    <select
+                        id="draft-platform"
+                        class=FIELD
+                        on:change=move |ev| {
+                            if let Ok(p) = Platform::parse(&event_target_value(&ev)) {
+                                platform.set(p);
+                                key.set(String::new());
+                            }
+                        }
+                    >
+                        {Platform::ALL.into_iter().map(|p| view! { <option value=p.as_str()>{p.label()}</option> }).collect_view()}
+                    </select>
+                </div>
+                <div>
+                    <div class="flex items-baseline justify-between">
+                        <label for="draft-first" class="block text-sm font-medium">"Opening post"</label>
+                        <Counter platform text=first/>
+                    </div>
+                    <textarea id="draft-first" rows="5" class=FIELD bind:value=first on:input=move |_| key.set(String::new())></textarea>
+                    <p class="mt-1 text-sm text-red-700">{field_error("first_segment")}{field_error("content")}</p>
+                </div>
+                <div class="flex justify-end gap-3">
+                    <button type="button" class="rounded-lg px-4 py-2 font-medium text-stone-700 hover:bg-stone-100" on:click=move |_| on_close.run(())>"Cancel"</button>
+                    <button type="submit" class="rounded-lg bg-ring-600 px-4 py-2 font-semibold text-white hover:bg-ring-700 disabled:opacity-60" disabled=move || create.pending().get()>
+                        {move || if create.pending().get() { "Creating…" } else { "Create draft" }}
+                    </button>
+                </div>
+            </form>
+        </div>
+    }
+}
