@@ -7,11 +7,12 @@ use leptos_router::components::Redirect;
 use leptos_router::hooks::use_params_map;
 
 use super::api::{
-    get_draft, AddCollaborator, AppendSegment, PassRing, ReclaimRing, RemoveCollaborator,
+    get_draft, AddCollaborator, AppendSegment, DeleteSegment, EditSegment, PassRing, ReclaimRing,
+    RemoveCollaborator, SetRole, SetStatus,
 };
 use super::export::{markdown, numbered_posts, plain_text};
 use super::list_page::Counter;
-use super::types::{DraftStatus, DraftView, PassKind, Role};
+use super::types::{DraftStatus, DraftView, PassKind, Role, Segment};
 use crate::error::AppError;
 use crate::ui::browser::{copy_to_clipboard, new_idempotency_key};
 use crate::ui::form::FormAlert;
@@ -39,31 +40,21 @@ fn action_error<T: Send + Sync + 'static>(
 pub fn DraftPage() -> impl IntoView {
     let params = use_params_map();
     let draft_id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
-    let append = ServerAction::<AppendSegment>::new();
-    let pass = ServerAction::<PassRing>::new();
-    let reclaim = ServerAction::<ReclaimRing>::new();
-    let add = ServerAction::<AddCollaborator>::new();
-    let remove = ServerAction::<RemoveCollaborator>::new();
-    let draft = Resource::new(
-        move || {
-            (
-                draft_id.get(),
-                append.version().get(),
-                pass.version().get(),
-                reclaim.version().get(),
-                add.version().get(),
-                remove.version().get(),
-            )
-        },
-        |(id, ..)| get_draft(id),
-    );
     let actions = Actions {
-        append,
-        pass,
-        reclaim,
-        add,
-        remove,
+        append: ServerAction::new(),
+        edit: ServerAction::new(),
+        delete: ServerAction::new(),
+        pass: ServerAction::new(),
+        reclaim: ServerAction::new(),
+        add: ServerAction::new(),
+        remove: ServerAction::new(),
+        set_role: ServerAction::new(),
+        set_status: ServerAction::new(),
     };
+    let draft = Resource::new(
+        move || (draft_id.get(), actions.version()),
+        |(id, _)| get_draft(id),
+    );
     view! {
         <Transition fallback=|| view! { <p class="mx-auto max-w-6xl px-4 py-10 text-stone-500">"Loading the draft…"</p> }>
             {move || Suspend::new(async move {
@@ -80,13 +71,33 @@ pub fn DraftPage() -> impl IntoView {
     }
 }
 
+/// Every change the page can make; the draft reloads after any of them.
 #[derive(Clone, Copy)]
 struct Actions {
     append: ServerAction<AppendSegment>,
+    edit: ServerAction<EditSegment>,
+    delete: ServerAction<DeleteSegment>,
     pass: ServerAction<PassRing>,
     reclaim: ServerAction<ReclaimRing>,
     add: ServerAction<AddCollaborator>,
     remove: ServerAction<RemoveCollaborator>,
+    set_role: ServerAction<SetRole>,
+    set_status: ServerAction<SetStatus>,
+}
+
+impl Actions {
+    /// Changes whenever any action completes.
+    fn version(&self) -> usize {
+        self.append.version().get()
+            + self.edit.version().get()
+            + self.delete.version().get()
+            + self.pass.version().get()
+            + self.reclaim.version().get()
+            + self.add.version().get()
+            + self.remove.version().get()
+            + self.set_role.version().get()
+            + self.set_status.version().get()
+    }
 }
 
 #[component]
@@ -99,10 +110,11 @@ fn Draft(view: DraftView, actions: Actions) -> impl IntoView {
                 <p class="text-sm font-medium text-ring-700">{v.platform.label()} " thread" {(v.status != DraftStatus::Draft).then(|| format!(" · {}", v.status.as_str()))}</p>
                 <h1 class="mt-1 text-2xl font-bold tracking-tight" id="draft-title">{v.title.clone()}</h1>
                 {v.subtitle.clone().map(|s| view! { <p class="mt-1 text-stone-600">{s}</p> })}
+                {(v.my_role == Role::Owner).then(|| view! { <StatusControl view actions/> })}
             </header>
             <div class="mt-6 grid gap-6 lg:grid-cols-3">
                 <div class="space-y-6 lg:col-span-2">
-                    <Timeline view/>
+                    <Timeline view actions/>
                     <Editor view actions/>
                     <Preview view/>
                 </div>
@@ -116,24 +128,99 @@ fn Draft(view: DraftView, actions: Actions) -> impl IntoView {
 }
 
 #[component]
-fn Timeline(view: StoredValue<DraftView>) -> impl IntoView {
+fn Timeline(view: StoredValue<DraftView>, actions: Actions) -> impl IntoView {
     let v = view.get_value();
+    let can_change_mine = v.i_hold_ring() && v.status != DraftStatus::Archived;
+    let me = v.me.id.clone();
+    let (edit_error, delete_error) = (
+        action_error(actions.edit.value()),
+        action_error(actions.delete.value()),
+    );
+    let error = Signal::derive(move || edit_error.get().or_else(|| delete_error.get()));
     view! {
         <section class=CARD aria-labelledby="timeline-heading">
             <h2 id="timeline-heading" class="text-lg font-semibold">"Thread"</h2>
             <ol class="mt-4 space-y-4" id="timeline">
-                {v.segments.into_iter().map(|s| view! {
-                    <li class="border-l-4 border-ring-200 pl-4" data-position=s.position>
-                        <p class="text-xs text-stone-500">
-                            <span class="font-semibold text-stone-700">{s.position}</span>
-                            " · @" <span class="segment-author">{s.author.handle}</span> " · " {utc_datetime(s.created_at_ms)}
-                            {s.edited_at_ms.map(|_| " · edited")}
-                        </p>
-                        <p class="mt-1 whitespace-pre-wrap break-words segment-content">{s.content}</p>
-                    </li>
+                {v.segments.into_iter().map(|s| {
+                    let mine = can_change_mine && s.author.id == me;
+                    view! { <SegmentItem segment=s mine draft_id=v.id.clone() actions/> }
                 }).collect_view()}
             </ol>
+            <FormAlert message=error/>
         </section>
+    }
+}
+
+/// One segment; its author may edit or delete it while holding the ring.
+#[component]
+fn SegmentItem(segment: Segment, mine: bool, draft_id: String, actions: Actions) -> impl IntoView {
+    let editing = RwSignal::new(false);
+    let text = RwSignal::new(segment.content.clone());
+    let ids = StoredValue::new((draft_id, segment.id.clone()));
+    let save = move |_| {
+        let (draft_id, segment_id) = ids.get_value();
+        actions.edit.dispatch(EditSegment {
+            draft_id,
+            segment_id,
+            content: text.get_untracked(),
+            idempotency_key: new_idempotency_key(),
+        });
+        editing.set(false);
+    };
+    let delete = move |_| {
+        let (draft_id, segment_id) = ids.get_value();
+        actions.delete.dispatch(DeleteSegment {
+            draft_id,
+            segment_id,
+            idempotency_key: new_idempotency_key(),
+        });
+    };
+    let content = segment.content.clone();
+    view! {
+        <li class="border-l-4 border-ring-200 pl-4" data-position=segment.position>
+            <p class="text-xs text-stone-500">
+                <span class="font-semibold text-stone-700">{segment.position}</span>
+                " · @" <span class="segment-author">{segment.author.handle.clone()}</span> " · " {utc_datetime(segment.created_at_ms)}
+                {segment.edited_at_ms.map(|_| " · edited")}
+            </p>
+            <Show
+                when=move || editing.get()
+                fallback=move || view! { <p class="mt-1 whitespace-pre-wrap break-words segment-content">{content.clone()}</p> }
+            >
+                <label class="sr-only" for=format!("edit-{}", segment.position)>"Edit segment"</label>
+                <textarea id=format!("edit-{}", segment.position) rows="3" class="mt-1 block w-full rounded-lg border border-stone-300 px-3 py-2" bind:value=text></textarea>
+                <div class="mt-2 flex gap-2">
+                    <button type="button" class=QUIET_BUTTON on:click=save>"Save"</button>
+                    <button type="button" class="px-2 text-sm text-stone-600" on:click=move |_| editing.set(false)>"Cancel"</button>
+                </div>
+            </Show>
+            {mine.then(|| view! {
+                <div class="mt-1 flex gap-3 text-xs">
+                    <button type="button" class="font-medium text-ring-700 hover:underline" on:click=move |_| editing.set(true)>"Edit"</button>
+                    <button type="button" class="font-medium text-stone-500 hover:text-red-700" on:click=delete>"Delete"</button>
+                </div>
+            })}
+        </li>
+    }
+}
+
+/// The owner moves the draft between draft, published and archived.
+#[component]
+fn StatusControl(view: StoredValue<DraftView>, actions: Actions) -> impl IntoView {
+    let v = view.get_value();
+    let draft_id = v.id.clone();
+    let current = v.status;
+    view! {
+        <div class="mt-3 flex items-center gap-2 text-sm">
+            <label for="draft-status" class="text-stone-600">"Status"</label>
+            <select id="draft-status" class="rounded-lg border border-stone-300 px-2 py-1" on:change=move |ev| {
+                actions.set_status.dispatch(SetStatus { draft_id: draft_id.clone(), status: event_target_value(&ev), idempotency_key: new_idempotency_key() });
+            }>
+                {[DraftStatus::Draft, DraftStatus::Published, DraftStatus::Archived].into_iter().map(|s| view! {
+                    <option value=s.as_str() selected=s == current>{s.as_str()}</option>
+                }).collect_view()}
+            </select>
+        </div>
     }
 }
 
@@ -202,7 +289,9 @@ fn Editor(view: StoredValue<DraftView>, actions: Actions) -> impl IntoView {
             {(!my_turn).then(|| view! { <p class="mt-2 text-sm font-medium text-stone-600" id="waiting-message">{waiting.clone()}</p> })}
             <div class="mt-3"><FormAlert message=error/></div>
             <div class="mt-3 flex justify-end">
-                <button type="button" id="append" class=BUTTON disabled=move || !my_turn || actions.append.pending().get() on:click=move |_| send()>
+                <button type="button" id="append" class=BUTTON disabled=move || {
+                        !my_turn || actions.append.pending().get() || text.with(|t| platform.count(t.trim()) > platform.post_limit())
+                    } on:click=move |_| send()>
                     {move || if actions.append.pending().get() { "Adding…" } else { "Add segment" }}
                 </button>
             </div>
@@ -270,7 +359,11 @@ fn CollaboratorsPanel(view: StoredValue<DraftView>, actions: Actions) -> impl In
     let handle = RwSignal::new(String::new());
     let role = RwSignal::new("editor".to_owned());
     let add_error = action_error(actions.add.value());
-    let remove_error = action_error(actions.remove.value());
+    let (removing, changing_role) = (
+        action_error(actions.remove.value()),
+        action_error(actions.set_role.value()),
+    );
+    let remove_error = Signal::derive(move || removing.get().or_else(|| changing_role.get()));
     let draft_id = StoredValue::new(v.id.clone());
     view! {
         <section class=CARD aria-labelledby="people-heading">
@@ -282,9 +375,22 @@ fn CollaboratorsPanel(view: StoredValue<DraftView>, actions: Actions) -> impl In
                     view! {
                         <li class="flex items-center justify-between gap-2 py-2">
                             <div>
-                                <p class="font-medium">"@" {c.user.handle.clone()} <span class="ml-1 text-xs text-stone-500">{c.role.as_str()}</span></p>
+                                <p class="font-medium">"@" {c.user.handle.clone()} {(!removable).then(|| view! { <span class="ml-1 text-xs text-stone-500">{c.role.as_str()}</span> })}</p>
                                 <p class="text-xs text-stone-500">{c.segments} " segments · " {c.characters} " characters"</p>
                             </div>
+                            {removable.then(|| {
+                                let role_user = c.user.id.clone();
+                                let current = c.role;
+                                view! {
+                                <label class="sr-only" for=format!("role-{}", c.user.handle)>"Role"</label>
+                                <select id=format!("role-{}", c.user.handle) class="rounded border border-stone-300 px-1 py-0.5 text-xs" on:change=move |ev| {
+                                    actions.set_role.dispatch(SetRole { draft_id: draft_id.get_value(), user_id: role_user.clone(), role: event_target_value(&ev), idempotency_key: new_idempotency_key() });
+                                }>
+                                    <option value="editor" selected=current == Role::Editor>"editor"</option>
+                                    <option value="viewer" selected=current == Role::Viewer>"viewer"</option>
+                                </select>
+                                }
+                            })}
                             {removable.then(|| view! {
                                 <button type="button" class="text-sm text-stone-500 hover:text-red-700" aria-label=format!("Remove @{}", c.user.handle) on:click=move |_| {
                                     actions.remove.dispatch(RemoveCollaborator { draft_id: draft_id.get_value(), user_id: user_id.clone(), idempotency_key: new_idempotency_key() });

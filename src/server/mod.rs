@@ -64,6 +64,7 @@ pub async fn run() -> Result<(), StartError> {
     run_migrations(&db).await?;
     tracing::info!(backend = db.backend().name(), "database ready");
     crate::auth::password::warm_up().await;
+    spawn_idempotency_purge(db.clone());
 
     let app = router::build_router(state::AppState::new(db.clone(), config, options));
     let listener = tokio::net::TcpListener::bind(addr)
@@ -78,6 +79,21 @@ pub async fn run() -> Result<(), StartError> {
     .await;
     db.close().await;
     served.map_err(|source| StartError::Listen { addr, source })
+}
+
+/// Forgets idempotency keys once they are a day old, every hour.
+fn spawn_idempotency_purge(db: Db) {
+    tokio::spawn(async move {
+        let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            every_hour.tick().await;
+            match crate::idempotency::purge_expired(&db, crate::db::now_ms()).await {
+                Ok(0) => {}
+                Ok(purged) => tracing::info!(purged, "purged expired idempotency keys"),
+                Err(_) => tracing::warn!("could not purge idempotency keys; will try again"),
+            }
+        }
+    });
 }
 
 async fn shutdown_signal() {
