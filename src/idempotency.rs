@@ -9,20 +9,17 @@
 //! - keys are kept 24 hours, then purged.
 //!
 //! The key row is claimed first, inside the same write transaction as the mutation, so the
-//! key, the mutation and the stored response commit (or roll back) together.
-
-use std::future::Future;
-use std::pin::Pin;
+//! key, the mutation and the stored response commit (or roll back) together. The
+//! transaction is a group commit (`crate::db::group_commit`) shared with other writes.
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::db::{is_unique_violation, now_ms, Backend, Db, Tx};
+use crate::db::group_commit::Job;
+pub use crate::db::group_commit::TxFuture;
+use crate::db::{now_ms, Backend, Db, Tx};
 use crate::error::AppError;
-
-/// The work a mutation does inside its transaction.
-pub type TxFuture<'tx, T> = Pin<Box<dyn Future<Output = Result<T, AppError>> + Send + 'tx>>;
 
 pub const KEY_MAX: usize = 100;
 pub const KEEP_MS: i64 = 24 * 60 * 60 * 1000;
@@ -69,7 +66,8 @@ async fn stored_response(
     .await?)
 }
 
-fn replay<T: DeserializeOwned>(stored: (String, String), fingerprint: &str) -> Result<T, AppError> {
+/// The earlier response, if the request is the same one.
+fn replay(stored: (String, String), fingerprint: &str) -> Result<String, AppError> {
     let (stored_fingerprint, response) = stored;
     if stored_fingerprint != fingerprint {
         return Err(AppError::validation(
@@ -77,13 +75,11 @@ fn replay<T: DeserializeOwned>(stored: (String, String), fingerprint: &str) -> R
             "This key was already used for a different change. Reload the page and try again.",
         ));
     }
-    serde_json::from_str(&response).map_err(|err| {
-        tracing::error!(error = %err, "stored idempotent response no longer decodes");
-        AppError::Internal
-    })
+    Ok(response)
 }
 
-/// Runs `mutate` once per (user, operation, key); repeats get the first response.
+/// Runs `mutate` once per (user, operation, key); repeats get the first response. The key,
+/// the change and the stored response commit together, in the next group commit.
 pub async fn run_once<T, F>(
     db: &Db,
     user_id: &str,
@@ -93,61 +89,99 @@ pub async fn run_once<T, F>(
     mutate: F,
 ) -> Result<T, AppError>
 where
-    T: Serialize + DeserializeOwned,
-    F: for<'tx> FnOnce(&'tx mut Tx) -> TxFuture<'tx, T>,
+    T: Serialize + DeserializeOwned + Send + 'static,
+    F: for<'tx> FnOnce(&'tx mut Tx) -> TxFuture<'tx, T> + Send + 'static,
 {
-    let key = check_key(key)?;
-    if let Some(stored) = stored_response(db, user_id, operation, key).await? {
-        return replay(stored, fingerprint);
+    let key = check_key(key)?.to_owned();
+    if let Some(stored) = stored_response(db, user_id, operation, &key).await? {
+        return decode(&replay(stored, fingerprint)?);
     }
-    let mut tx = db
-        .begin_write()
-        .await
-        .map_err(|err| lock_error(err, db.backend()))?;
-    if db.backend() == Backend::Postgres {
-        // A duplicate waits on the first request's uncommitted key row at most this long.
-        sqlx::query("SET LOCAL lock_timeout = '5s'")
-            .execute(&mut *tx)
-            .await?;
-    }
-    let claimed = sqlx::query(
-        "INSERT INTO idempotency_keys (user_id, operation, key, fingerprint, response, created_at) \
-         VALUES ($1, $2, $3, $4, '', $5)",
-    )
-    .bind(user_id)
-    .bind(operation)
-    .bind(key)
-    .bind(fingerprint)
-    .bind(now_ms())
-    .execute(&mut *tx)
-    .await;
-    match claimed {
-        Ok(_) => {}
-        Err(err) if is_unique_violation(&err, "idempotency_keys_pkey") => {
-            drop(tx);
-            return match stored_response(db, user_id, operation, key).await? {
-                Some(stored) if !stored.1.is_empty() => replay(stored, fingerprint),
-                _ => Err(in_progress()),
-            };
-        }
-        Err(err) => return Err(lock_error(err, db.backend())),
-    }
-    let value = mutate(&mut tx).await?;
-    let response = serde_json::to_string(&value).map_err(|err| {
-        tracing::error!(error = %err, "response did not serialise");
+    let claim = Claim {
+        user_id: user_id.to_owned(),
+        operation: operation.to_owned(),
+        key,
+        fingerprint: fingerprint.to_owned(),
+    };
+    let backend = db.backend();
+    let job: Job = Box::new(move |tx| {
+        Box::pin(async move {
+            if let Some(earlier) = claim.take(tx, backend).await? {
+                return Ok(earlier);
+            }
+            let value = mutate(tx).await?;
+            let response = serde_json::to_string(&value).map_err(|err| {
+                tracing::error!(error = %err, "response did not serialise");
+                AppError::Internal
+            })?;
+            claim.store(tx, &response).await?;
+            Ok(response)
+        })
+    });
+    decode(&db.group_commit()?.submit(job).await?)
+}
+
+fn decode<T: DeserializeOwned>(response: &str) -> Result<T, AppError> {
+    serde_json::from_str(response).map_err(|err| {
+        tracing::error!(error = %err, "stored idempotent response no longer decodes");
         AppError::Internal
-    })?;
-    sqlx::query(
-        "UPDATE idempotency_keys SET response = $1 WHERE user_id = $2 AND operation = $3 AND key = $4",
-    )
-    .bind(&response)
-    .bind(user_id)
-    .bind(operation)
-    .bind(key)
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    Ok(value)
+    })
+}
+
+/// One (user, operation, key) and the request's fingerprint.
+struct Claim {
+    user_id: String,
+    operation: String,
+    key: String,
+    fingerprint: String,
+}
+
+impl Claim {
+    /// Claims the key inside the transaction; if it was already claimed (by an earlier
+    /// request, committed or earlier in this batch), returns that request's response.
+    async fn take(&self, tx: &mut Tx, backend: Backend) -> Result<Option<String>, AppError> {
+        let claimed = sqlx::query(
+            "INSERT INTO idempotency_keys (user_id, operation, key, fingerprint, response, created_at) \
+             VALUES ($1, $2, $3, $4, '', $5) ON CONFLICT (user_id, operation, key) DO NOTHING",
+        )
+        .bind(&self.user_id)
+        .bind(&self.operation)
+        .bind(&self.key)
+        .bind(&self.fingerprint)
+        .bind(now_ms())
+        .execute(&mut **tx)
+        .await
+        .map_err(|err| lock_error(err, backend))?;
+        if claimed.rows_affected() == 1 {
+            return Ok(None);
+        }
+        let stored: Option<(String, String)> = sqlx::query_as(
+            "SELECT fingerprint, response FROM idempotency_keys \
+             WHERE user_id = $1 AND operation = $2 AND key = $3",
+        )
+        .bind(&self.user_id)
+        .bind(&self.operation)
+        .bind(&self.key)
+        .fetch_optional(&mut **tx)
+        .await?;
+        match stored {
+            Some(stored) if !stored.1.is_empty() => replay(stored, &self.fingerprint).map(Some),
+            _ => Err(in_progress()),
+        }
+    }
+
+    async fn store(&self, tx: &mut Tx, response: &str) -> Result<(), AppError> {
+        sqlx::query(
+            "UPDATE idempotency_keys SET response = $1 \
+             WHERE user_id = $2 AND operation = $3 AND key = $4",
+        )
+        .bind(response)
+        .bind(&self.user_id)
+        .bind(&self.operation)
+        .bind(&self.key)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
 }
 
 /// A lock that could not be had in time means another request holds it: "in progress".

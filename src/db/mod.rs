@@ -4,6 +4,7 @@
 //! both backends understand; times are integer Unix milliseconds and ids are text. The few
 //! places where the dialects truly differ go through [`Backend`].
 
+pub mod group_commit;
 mod migrate;
 
 use std::str::FromStr;
@@ -13,6 +14,8 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Connection, Executor};
 
 pub use migrate::{run_migrations, MigrationError};
+
+use crate::error::AppError;
 
 /// Which database engine the pool talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,11 +71,12 @@ pub enum DbSetupError {
     },
 }
 
-/// The shared connection pool plus the backend it talks to.
+/// The shared connection pool, the backend it talks to, and the group-commit writer.
 #[derive(Clone, Debug)]
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
+    group_commit: Option<group_commit::GroupCommit>,
 }
 
 pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
@@ -115,7 +119,21 @@ impl Db {
                 backend: backend.name(),
                 source,
             })?;
-        Ok(Self { pool, backend })
+        let mut db = Self {
+            pool,
+            backend,
+            group_commit: None,
+        };
+        db.group_commit = Some(group_commit::GroupCommit::start(db.clone()));
+        Ok(db)
+    }
+
+    /// The writer that batches mutations into shared durable commits.
+    pub fn group_commit(&self) -> Result<&group_commit::GroupCommit, AppError> {
+        self.group_commit.as_ref().ok_or_else(|| {
+            tracing::error!("group commit used from the writer's own handle");
+            AppError::Internal
+        })
     }
 
     pub fn pool(&self) -> &AnyPool {
@@ -214,9 +232,6 @@ fn sqlite_unique_columns(index: &str) -> Option<&'static str> {
         "users_handle_key" => Some("users.handle"),
         "users_email_key" => Some("users.email_normalized"),
         "collaborators_pkey" => Some("collaborators.draft_id, collaborators.user_id"),
-        "idempotency_keys_pkey" => {
-            Some("idempotency_keys.user_id, idempotency_keys.operation, idempotency_keys.key")
-        }
         _ => None,
     }
 }

@@ -25,8 +25,8 @@ mod ssr {
         change: F,
     ) -> Result<T, AppError>
     where
-        T: serde::Serialize + serde::de::DeserializeOwned,
-        F: for<'tx> FnOnce(&'tx mut Tx, PublicUser) -> TxFuture<'tx, T>,
+        T: serde::Serialize + serde::de::DeserializeOwned + Send + 'static,
+        F: for<'tx> FnOnce(&'tx mut Tx, PublicUser) -> TxFuture<'tx, T> + Send + 'static,
     {
         let state = app_state()?;
         let user = crate::auth::api::require_user().await?.user;
