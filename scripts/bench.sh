@@ -53,7 +53,7 @@ seed() { # prints: the big draft's id, the small draft's id; leaves the owner's 
     call "$owner" drafts/append "draft_id=$big" "content=Segment $i: a post of a realistic length, with a few words about what we built and why it matters to the people reading along." "idempotency_key=seed-seg-$i" >/dev/null
   done
   for i in $(seq 1 32); do
-    call "$owner" drafts/create "title=Append target $i" platform=linkedin "first_segment=Start" "idempotency_key=seed-target-$i" | tr -d '"' >>"$WORK/targets"
+    printf '%s\n' "$(call "$owner" drafts/create "title=Append target $i" platform=linkedin "first_segment=Start" "idempotency_key=seed-target-$i" | tr -d '"')" >>"$WORK/targets"
   done
   echo "$big $small"
 }
@@ -69,7 +69,8 @@ latency_report() { # label, wrk output file
 }
 
 cat >"$WORK/append.lua" <<'LUA'
-local counter, thread_id, targets = 0, 0, {}
+-- Each thread numbers its requests; thread_id (set per thread in setup) keeps keys unique.
+local counter, targets = 0, {}
 local threads = {}
 function setup(thread) thread:set("thread_id", #threads); table.insert(threads, thread) end
 function init(args)

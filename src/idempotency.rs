@@ -10,7 +10,7 @@
 //!
 //! The key row is claimed first, inside the same write transaction as the mutation, so the
 //! key, the mutation and the stored response commit (or roll back) together. The
-//! transaction is a group commit (`crate::db::group_commit`) shared with other writes.
+//! transaction is [`Db::write`]'s: on SQLite a group commit shared with other writes.
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -117,7 +117,7 @@ where
             Ok(response)
         })
     });
-    decode(&db.group_commit()?.submit(job).await?)
+    decode(&db.write(job).await?)
 }
 
 fn decode<T: DeserializeOwned>(response: &str) -> Result<T, AppError> {

@@ -124,16 +124,32 @@ impl Db {
             backend,
             group_commit: None,
         };
-        db.group_commit = Some(group_commit::GroupCommit::start(db.clone()));
+        if backend == Backend::Sqlite {
+            db.group_commit = Some(group_commit::GroupCommit::start(db.clone()));
+        }
         Ok(db)
     }
 
-    /// The writer that batches mutations into shared durable commits.
-    pub fn group_commit(&self) -> Result<&group_commit::GroupCommit, AppError> {
-        self.group_commit.as_ref().ok_or_else(|| {
-            tracing::error!("group commit used from the writer's own handle");
-            AppError::Internal
-        })
+    /// Runs one write durably: on SQLite in the next group commit, on PostgreSQL in a
+    /// transaction of its own. Returns once it is committed.
+    pub async fn write(&self, job: group_commit::Job) -> Result<String, AppError> {
+        match (&self.group_commit, self.backend) {
+            (Some(writer), _) => writer.submit(job).await,
+            (None, Backend::Postgres) => {
+                let mut tx = self.begin_write().await?;
+                // A write stuck behind another request's lock gives up after this long (409).
+                sqlx::query("SET LOCAL lock_timeout = '5s'")
+                    .execute(&mut *tx)
+                    .await?;
+                let response = job(&mut tx).await?;
+                tx.commit().await?;
+                Ok(response)
+            }
+            (None, Backend::Sqlite) => {
+                tracing::error!("a SQLite write was made from the group-commit writer itself");
+                Err(AppError::Internal)
+            }
+        }
     }
 
     pub fn pool(&self) -> &AnyPool {
