@@ -428,26 +428,39 @@ fn Preview(view: StoredValue<DraftView>) -> impl IntoView {
     let v = view.get_value();
     let contents: Vec<&str> = v.segments.iter().map(|s| s.content.as_str()).collect();
     let posts = numbered_posts(&contents);
-    let text = plain_text(&contents);
-    let md = markdown(
-        &v.title,
-        &v.segments
+    let copied = RwSignal::new(None::<&'static str>);
+    // The exports are built when asked for, not rendered into the page.
+    let copy_text = move |_| {
+        let v = view.get_value();
+        copy_to_clipboard(&plain_text(
+            &v.segments
+                .iter()
+                .map(|s| s.content.as_str())
+                .collect::<Vec<_>>(),
+        ));
+        copied.set(Some("text"));
+    };
+    let copy_markdown = move |_| {
+        let v = view.get_value();
+        let posts: Vec<_> = v
+            .segments
             .iter()
             .map(|s| (s.author.handle.as_str(), s.content.as_str()))
-            .collect::<Vec<_>>(),
-    );
-    let copied = RwSignal::new(false);
-    let copy_text = text.clone();
+            .collect();
+        copy_to_clipboard(&markdown(&v.title, &posts));
+        copied.set(Some("markdown"));
+    };
     view! {
         <section class=CARD aria-labelledby="preview-heading">
             <div class="flex flex-wrap items-center justify-between gap-2">
                 <h2 id="preview-heading" class="text-lg font-semibold">"Preview on " {v.platform.label()}</h2>
                 <div class="flex gap-2">
-                    <button type="button" class=QUIET_BUTTON on:click=move |_| { copy_to_clipboard(&copy_text); copied.set(true); }>
-                        {move || if copied.get() { "Copied" } else { "Copy all" }}
+                    <button type="button" class=QUIET_BUTTON on:click=copy_text>
+                        {move || if copied.get() == Some("text") { "Copied" } else { "Copy all" }}
                     </button>
-                    <a class=QUIET_BUTTON download="thread.txt" href=format!("data:text/plain;charset=utf-8,{}", encode_data(&text))>"Text"</a>
-                    <a class=QUIET_BUTTON download="thread.md" href=format!("data:text/markdown;charset=utf-8,{}", encode_data(&md))>"Markdown"</a>
+                    <button type="button" class=QUIET_BUTTON on:click=copy_markdown>
+                        {move || if copied.get() == Some("markdown") { "Copied" } else { "Copy as Markdown" }}
+                    </button>
                 </div>
             </div>
             <ol class="mt-4 space-y-3">
@@ -455,16 +468,4 @@ fn Preview(view: StoredValue<DraftView>) -> impl IntoView {
             </ol>
         </section>
     }
-}
-
-/// Percent-encodes text for a `data:` link.
-fn encode_data(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            other => format!("%{other:02X}"),
-        })
-        .collect()
 }
