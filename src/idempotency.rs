@@ -49,23 +49,6 @@ fn in_progress() -> AppError {
     AppError::conflict("That change is already being made. Give it a moment.")
 }
 
-async fn stored_response(
-    db: &Db,
-    user_id: &str,
-    operation: &str,
-    key: &str,
-) -> Result<Option<(String, String)>, AppError> {
-    Ok(sqlx::query_as::<_, (String, String)>(
-        "SELECT fingerprint, response FROM idempotency_keys \
-         WHERE user_id = $1 AND operation = $2 AND key = $3",
-    )
-    .bind(user_id)
-    .bind(operation)
-    .bind(key)
-    .fetch_optional(db.pool())
-    .await?)
-}
-
 /// The earlier response, if the request is the same one.
 fn replay(stored: (String, String), fingerprint: &str) -> Result<String, AppError> {
     let (stored_fingerprint, response) = stored;
@@ -92,10 +75,8 @@ where
     T: Serialize + DeserializeOwned + Send + 'static,
     F: for<'tx> FnOnce(&'tx mut Tx) -> TxFuture<'tx, T> + Send + 'static,
 {
+    // No read before the write: claiming the key inside it answers repeats too.
     let key = check_key(key)?.to_owned();
-    if let Some(stored) = stored_response(db, user_id, operation, &key).await? {
-        return decode(&replay(stored, fingerprint)?);
-    }
     let claim = Claim {
         user_id: user_id.to_owned(),
         operation: operation.to_owned(),

@@ -109,6 +109,10 @@ impl Db {
                              PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
                         )
                         .await?;
+                    } else {
+                        // A write stuck behind another request's lock gives up after this
+                        // long (idempotent writes answer 409 "already in progress").
+                        conn.execute("SET lock_timeout = '5s'").await?;
                     }
                     Ok(())
                 })

@@ -159,9 +159,20 @@ pub async fn append_segment(
     author: &PublicUser,
     content: &str,
 ) -> Result<Segment, AppError> {
-    let state = draft_state(tx, draft_id).await?;
-    require_writer(tx, draft_id, author).await?;
-    let text = SegmentText::parse(Platform::parse(&state.platform)?, content)?;
+    // One read for the platform and the caller's role: appends are the hot path.
+    let found: Option<(String, Option<String>)> = sqlx::query_as(
+        "SELECT d.platform, c.role FROM drafts d LEFT JOIN collaborators c \
+         ON c.draft_id = d.id AND c.user_id = $2 WHERE d.id = $1",
+    )
+    .bind(draft_id)
+    .bind(&author.id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let (platform, role) = found.ok_or(AppError::NotFound)?;
+    if !Role::parse(role.as_deref().ok_or(AppError::NotFound)?)?.can_hold_ring() {
+        return Err(AppError::Forbidden);
+    }
+    let text = SegmentText::parse(Platform::parse(&platform)?, content)?;
     let now = now_ms();
     let position: Option<i64> = sqlx::query_scalar(
         "UPDATE drafts SET segment_count = segment_count + 1, updated_at = $1 \
