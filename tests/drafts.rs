@@ -501,74 +501,74 @@ async fn idempotency_keys_replay_and_refuse_reuse(app: &TestApp) {
     assert_eq!(purged, Ok(2), "the create and the append keys");
 }
 
+/// Starts `count` concurrent calls of `endpoint` as the owner of `cookie`; `form(i)` gives the
+/// i-th call's arguments.
+fn spawn_many(
+    app: &TestApp,
+    cookie: &Option<String>,
+    endpoint: &'static str,
+    count: usize,
+    form: impl Fn(usize) -> Vec<(&'static str, String)>,
+) -> Vec<tokio::task::JoinHandle<(StatusCode, String)>> {
+    (0..count)
+        .map(|i| common::spawn_call(app, cookie.clone(), endpoint, form(i)))
+        .collect()
+}
+
+async fn statuses(
+    tasks: Vec<tokio::task::JoinHandle<(StatusCode, String)>>,
+) -> Vec<(StatusCode, String)> {
+    let mut out = Vec::new();
+    for task in tasks {
+        out.push(
+            task.await
+                .unwrap_or((StatusCode::INTERNAL_SERVER_ERROR, String::new())),
+        );
+    }
+    out
+}
+
+fn positions(view: &Value) -> Vec<i64> {
+    view["segments"]
+        .as_array()
+        .map(|s| s.iter().filter_map(|x| x["position"].as_i64()).collect())
+        .unwrap_or_default()
+}
+
 async fn concurrent_appends_get_dense_positions(app: &TestApp) {
     let mut ada = app.client();
     ada.sign_up("ada").await;
     let draft = create(&mut ada, "linkedin").await;
-    let cookie = ada.cookie.clone();
-    let tasks: Vec<_> = (0..50)
-        .map(|i| {
-            let router = app.router.clone();
-            let (cookie, draft) = (cookie.clone(), draft.clone());
-            tokio::spawn(async move {
-                common::call_with(
-                    router,
-                    cookie,
-                    "drafts/append",
-                    &[
-                        ("draft_id", &draft),
-                        ("content", &format!("segment {i}")),
-                        ("idempotency_key", &key()),
-                    ],
-                )
-                .await
-            })
-        })
-        .collect();
-    for task in tasks {
-        let status = task
-            .await
-            .map(|r| r.0)
-            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        assert_eq!(status, StatusCode::OK);
+    let tasks = spawn_many(app, &ada.cookie, "drafts/append", 50, |i| {
+        vec![
+            ("draft_id", draft.clone()),
+            ("content", format!("segment {i}")),
+            ("idempotency_key", key()),
+        ]
+    });
+    for (status, body) in statuses(tasks).await {
+        assert_eq!(status, StatusCode::OK, "{body}");
     }
-    let positions: Vec<i64> = get(&mut ada, &draft).await["segments"]
-        .as_array()
-        .map(|s| s.iter().filter_map(|x| x["position"].as_i64()).collect())
-        .unwrap_or_default();
-    assert_eq!(positions, (1..=51).collect::<Vec<_>>());
+    assert_eq!(
+        positions(&get(&mut ada, &draft).await),
+        (1..=51).collect::<Vec<_>>()
+    );
 }
 
 async fn concurrent_duplicate_appends_apply_once(app: &TestApp) {
     let mut ada = app.client();
     ada.sign_up("ada").await;
     let draft = create(&mut ada, "mastodon").await;
-    let cookie = ada.cookie.clone();
     let shared_key = key();
-    let tasks: Vec<_> = (0..50)
-        .map(|_| {
-            let router = app.router.clone();
-            let (cookie, draft, shared_key) = (cookie.clone(), draft.clone(), shared_key.clone());
-            tokio::spawn(async move {
-                common::call_with(
-                    router,
-                    cookie,
-                    "drafts/append",
-                    &[
-                        ("draft_id", &draft),
-                        ("content", "double click"),
-                        ("idempotency_key", &shared_key),
-                    ],
-                )
-                .await
-            })
-        })
-        .collect();
+    let tasks = spawn_many(app, &ada.cookie, "drafts/append", 50, |_| {
+        vec![
+            ("draft_id", draft.clone()),
+            ("content", "double click".into()),
+            ("idempotency_key", shared_key.clone()),
+        ]
+    });
     let mut bodies = Vec::new();
-    for task in tasks {
-        let (status, body) = task
-            .await
-            .unwrap_or((StatusCode::INTERNAL_SERVER_ERROR, String::new()));
+    for (status, body) in statuses(tasks).await {
         assert!(
             status == StatusCode::OK || status == StatusCode::CONFLICT,
             "{status} {body}"
@@ -589,99 +589,69 @@ async fn concurrent_duplicate_appends_apply_once(app: &TestApp) {
 
 async fn concurrent_passes_pass_once_and_appends_never_land_after_a_pass(app: &TestApp) {
     let (mut ada, _bob, _cy, draft, bob_id, _) = team(app).await;
-    let cookie = ada.cookie.clone();
-    let pass = |router: axum::Router, cookie: Option<String>, draft: String, to: String| {
-        tokio::spawn(async move {
-            common::call_with(
-                router,
-                cookie,
-                "drafts/pass_ring",
-                &[
-                    ("draft_id", &draft),
-                    ("to_user_id", &to),
-                    ("idempotency_key", &key()),
-                ],
-            )
-            .await
-        })
+    let pass_form = |_| {
+        vec![
+            ("draft_id", draft.clone()),
+            ("to_user_id", bob_id.clone()),
+            ("idempotency_key", key()),
+        ]
     };
-    let first = pass(
-        app.router.clone(),
-        cookie.clone(),
-        draft.clone(),
-        bob_id.clone(),
+    let mut codes: Vec<StatusCode> = statuses(spawn_many(
+        app,
+        &ada.cookie,
+        "drafts/pass_ring",
+        2,
+        pass_form,
+    ))
+    .await
+    .into_iter()
+    .map(|(status, _)| status)
+    .collect();
+    codes.sort();
+    assert_eq!(codes, vec![StatusCode::OK, StatusCode::CONFLICT]);
+    assert_eq!(
+        get(&mut ada, &draft).await["ring_history"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
     );
-    let second = pass(
-        app.router.clone(),
-        cookie.clone(),
-        draft.clone(),
-        bob_id.clone(),
-    );
-    let statuses = [
-        first.await.map(|r| r.0).ok(),
-        second.await.map(|r| r.0).ok(),
-    ];
-    assert!(
-        statuses.contains(&Some(StatusCode::OK)) && statuses.contains(&Some(StatusCode::CONFLICT)),
-        "{statuses:?}"
-    );
-    let view = get(&mut ada, &draft).await;
-    assert_eq!(view["ring_history"].as_array().map(Vec::len), Some(1));
 
     // Ada takes the ring back, then appends while passing it: every append that succeeded
-    // landed before the pass (its position precedes any later append by Bob).
+    // landed before the pass.
     change(&mut ada, "reclaim_ring", &[("draft_id", &draft)]).await;
-    let appends: Vec<_> = (0..10)
-        .map(|i| {
-            let (router, cookie, draft) = (app.router.clone(), cookie.clone(), draft.clone());
-            tokio::spawn(async move {
-                common::call_with(
-                    router,
-                    cookie,
-                    "drafts/append",
-                    &[
-                        ("draft_id", &draft),
-                        ("content", &format!("racing {i}")),
-                        ("idempotency_key", &key()),
-                    ],
-                )
-                .await
-            })
-        })
-        .collect();
-    let passed = pass(
-        app.router.clone(),
-        cookie.clone(),
-        draft.clone(),
-        bob_id.clone(),
-    )
-    .await
-    .map(|r| r.0)
-    .ok();
-    assert_eq!(passed, Some(StatusCode::OK));
-    for task in appends {
-        let status = task
-            .await
-            .map(|r| r.0)
-            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let appends = spawn_many(app, &ada.cookie, "drafts/append", 10, |i| {
+        vec![
+            ("draft_id", draft.clone()),
+            ("content", format!("racing {i}")),
+            ("idempotency_key", key()),
+        ]
+    });
+    let passed = statuses(spawn_many(
+        app,
+        &ada.cookie,
+        "drafts/pass_ring",
+        1,
+        pass_form,
+    ))
+    .await;
+    assert_eq!(passed[0].0, StatusCode::OK, "{}", passed[0].1);
+    for (status, body) in statuses(appends).await {
         assert!(
             status == StatusCode::OK || status == StatusCode::CONFLICT,
-            "{status}"
+            "{status} {body}"
         );
     }
     let view = get(&mut ada, &draft).await;
     let after = view["ring_history"][0]["after_position"]
         .as_i64()
         .unwrap_or_default();
-    let segments = view["segments"].as_array().cloned().unwrap_or_default();
+    let positions = positions(&view);
     assert_eq!(
-        segments.len() as i64,
+        positions.len() as i64,
         after,
         "nothing was appended after the pass"
     );
-    assert!(segments
-        .iter()
-        .all(|s| s["position"].as_i64().unwrap_or(i64::MAX) <= after));
+    assert!(positions.iter().all(|p| *p <= after));
 }
 
 async fn drafts_list_newest_activity_first_with_pages(app: &TestApp) {

@@ -177,20 +177,14 @@ impl TestApp {
     }
 
     pub async fn send(&self, request: Request<Body>) -> Reply {
-        let response = self
-            .router
-            .clone()
-            .oneshot(request)
-            .await
-            .unwrap_or_else(|e| match e {});
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = response
-            .into_body()
-            .collect()
-            .await
-            .map(|b| b.to_bytes())
-            .unwrap_or_default();
+        let what = format!("{} {}", request.method(), request.uri());
+        let (parts, bytes) = tokio::time::timeout(
+            std::time::Duration::from_secs(20),
+            exchange(self.router.clone(), request),
+        )
+        .await
+        .unwrap_or_else(|_| panic!("{what} did not complete within 20 s"));
+        let (status, headers) = (parts.status, parts.headers);
         let body = String::from_utf8_lossy(&bytes).into_owned();
         if let Ok(mut bodies) = self.bodies.lock() {
             bodies.push(body.clone());
@@ -351,6 +345,35 @@ fn form_request(builder: http::request::Builder, form: &[(&str, &str)]) -> Reque
         .unwrap_or_default()
 }
 
+/// Runs `call_with` on a task of its own.
+pub fn spawn_call(
+    app: &TestApp,
+    cookie: Option<String>,
+    endpoint: &'static str,
+    form: Vec<(&'static str, String)>,
+) -> tokio::task::JoinHandle<(StatusCode, String)> {
+    let router = app.router.clone();
+    tokio::spawn(async move {
+        let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        call_with(router, cookie, endpoint, &pairs).await
+    })
+}
+
+/// Sends `request` through `router` and reads the whole response.
+async fn exchange(
+    router: Router,
+    request: Request<Body>,
+) -> (http::response::Parts, axum::body::Bytes) {
+    let response = router.oneshot(request).await.unwrap_or_else(|e| match e {});
+    let (parts, body) = response.into_parts();
+    let bytes = body
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
+    (parts, bytes)
+}
+
 /// A server-function call from a spawned task (which cannot borrow a `Client`).
 pub async fn call_with(
     router: Router,
@@ -365,17 +388,8 @@ pub async fn call_with(
     if let Some(cookie) = cookie {
         builder = builder.header("cookie", format!("onering_session={cookie}"));
     }
-    let response = router
-        .oneshot(form_request(builder, form))
-        .await
-        .unwrap_or_else(|e| match e {});
-    let status = response.status();
-    let bytes = response
-        .into_body()
-        .collect()
-        .await
-        .map(|b| b.to_bytes())
-        .unwrap_or_default();
+    let (parts, bytes) = exchange(router, form_request(builder, form)).await;
+    let status = parts.status;
     (status, String::from_utf8_lossy(&bytes).into_owned())
 }
 
