@@ -10,21 +10,22 @@ use super::api::{
     get_draft, AddCollaborator, AppendSegment, DeleteSegment, EditSegment, PassRing, ReclaimRing,
     RemoveCollaborator, SetRole, SetStatus,
 };
+use super::draft_panels::{CollaboratorsPanel, RingPanel, StatusControl};
 use super::export::{markdown, numbered_posts, plain_text};
 use super::list_page::Counter;
-use super::types::{DraftStatus, DraftView, PassKind, Role, Segment};
+use super::types::{DraftStatus, DraftView, Role, Segment};
 use crate::error::AppError;
 use crate::ui::browser::{copy_to_clipboard, new_idempotency_key};
 use crate::ui::form::FormAlert;
 use crate::ui::format::utc_datetime;
 use crate::ui::LoadError;
 
-const CARD: &str = "rounded-2xl border border-stone-200 bg-white p-5 shadow-sm";
+pub(super) const CARD: &str = "rounded-2xl border border-stone-200 bg-white p-5 shadow-sm";
 const BUTTON: &str = "rounded-lg bg-ring-600 px-4 py-2 font-semibold text-white hover:bg-ring-700 disabled:opacity-50";
-const QUIET_BUTTON: &str = "rounded-lg border border-stone-300 px-3 py-1.5 text-sm font-medium hover:bg-stone-50 disabled:opacity-50";
+pub(super) const QUIET_BUTTON: &str = "rounded-lg border border-stone-300 px-3 py-1.5 text-sm font-medium hover:bg-stone-50 disabled:opacity-50";
 
 /// The error of an action's latest attempt, as words for the control that made it.
-fn action_error<T: Send + Sync + 'static>(
+pub(super) fn action_error<T: Send + Sync + 'static>(
     value: MappedSignal<Option<Result<T, AppError>>>,
 ) -> Signal<Option<String>> {
     Signal::derive(move || {
@@ -73,16 +74,16 @@ pub fn DraftPage() -> impl IntoView {
 
 /// Every change the page can make; the draft reloads after any of them.
 #[derive(Clone, Copy)]
-struct Actions {
-    append: ServerAction<AppendSegment>,
-    edit: ServerAction<EditSegment>,
-    delete: ServerAction<DeleteSegment>,
-    pass: ServerAction<PassRing>,
-    reclaim: ServerAction<ReclaimRing>,
-    add: ServerAction<AddCollaborator>,
-    remove: ServerAction<RemoveCollaborator>,
-    set_role: ServerAction<SetRole>,
-    set_status: ServerAction<SetStatus>,
+pub(super) struct Actions {
+    pub(super) append: ServerAction<AppendSegment>,
+    pub(super) edit: ServerAction<EditSegment>,
+    pub(super) delete: ServerAction<DeleteSegment>,
+    pub(super) pass: ServerAction<PassRing>,
+    pub(super) reclaim: ServerAction<ReclaimRing>,
+    pub(super) add: ServerAction<AddCollaborator>,
+    pub(super) remove: ServerAction<RemoveCollaborator>,
+    pub(super) set_role: ServerAction<SetRole>,
+    pub(super) set_status: ServerAction<SetStatus>,
 }
 
 impl Actions {
@@ -204,26 +205,6 @@ fn SegmentItem(segment: Segment, mine: bool, draft_id: String, actions: Actions)
     }
 }
 
-/// The owner moves the draft between draft, published and archived.
-#[component]
-fn StatusControl(view: StoredValue<DraftView>, actions: Actions) -> impl IntoView {
-    let v = view.get_value();
-    let draft_id = v.id.clone();
-    let current = v.status;
-    view! {
-        <div class="mt-3 flex items-center gap-2 text-sm">
-            <label for="draft-status" class="text-stone-600">"Status"</label>
-            <select id="draft-status" class="rounded-lg border border-stone-300 px-2 py-1" on:change=move |ev| {
-                actions.set_status.dispatch(SetStatus { draft_id: draft_id.clone(), status: event_target_value(&ev), idempotency_key: new_idempotency_key() });
-            }>
-                {[DraftStatus::Draft, DraftStatus::Published, DraftStatus::Archived].into_iter().map(|s| view! {
-                    <option value=s.as_str() selected=s == current>{s.as_str()}</option>
-                }).collect_view()}
-            </select>
-        </div>
-    }
-}
-
 #[component]
 fn Editor(view: StoredValue<DraftView>, actions: Actions) -> impl IntoView {
     let v = view.get_value();
@@ -295,130 +276,6 @@ fn Editor(view: StoredValue<DraftView>, actions: Actions) -> impl IntoView {
                     {move || if actions.append.pending().get() { "Adding…" } else { "Add segment" }}
                 </button>
             </div>
-        </section>
-    }
-}
-
-#[component]
-fn RingPanel(view: StoredValue<DraftView>, actions: Actions) -> impl IntoView {
-    let v = view.get_value();
-    let draft_id = v.id.clone();
-    let candidates: Vec<_> = v
-        .collaborators
-        .iter()
-        .filter(|c| c.role.can_hold_ring() && c.user.id != v.me.id)
-        .map(|c| (c.user.id.clone(), c.user.handle.clone()))
-        .collect();
-    let chosen = RwSignal::new(candidates.first().map(|c| c.0.clone()).unwrap_or_default());
-    let pass_key = RwSignal::new(String::new());
-    let pass_error = action_error(actions.pass.value());
-    let reclaim_error = action_error(actions.reclaim.value());
-    let can_reclaim = v.my_role == Role::Owner && !v.i_hold_ring();
-    let pass_draft = draft_id.clone();
-    view! {
-        <section class=CARD aria-labelledby="ring-heading">
-            <h2 id="ring-heading" class="text-lg font-semibold">"The ring"</h2>
-            <p class="mt-1 text-stone-700" id="ring-holder">
-                {if v.i_hold_ring() { "👑 You hold the ring.".to_owned() } else { format!("👑 @{} holds the ring.", v.ring_holder.handle) }}
-            </p>
-            {(v.i_hold_ring() && !candidates.is_empty()).then(|| view! {
-                <div class="mt-4 flex gap-2">
-                    <label for="pass-to" class="sr-only">"Pass the ring to"</label>
-                    <select id="pass-to" class="min-w-0 flex-1 rounded-lg border border-stone-300 px-2 py-1.5" on:change=move |ev| { chosen.set(event_target_value(&ev)); pass_key.set(String::new()); }>
-                        {candidates.iter().map(|(id, handle)| view! { <option value=id.clone()>"@" {handle.clone()}</option> }).collect_view()}
-                    </select>
-                    <button type="button" id="pass-ring" class=QUIET_BUTTON disabled=move || actions.pass.pending().get() on:click=move |_| {
-                        if pass_key.with_untracked(String::is_empty) { pass_key.set(new_idempotency_key()); }
-                        actions.pass.dispatch(PassRing { draft_id: pass_draft.clone(), to_user_id: chosen.get_untracked(), idempotency_key: pass_key.get_untracked() });
-                    }>"Pass"</button>
-                </div>
-            })}
-            {can_reclaim.then(|| view! {
-                <button type="button" class=format!("{QUIET_BUTTON} mt-4") disabled=move || actions.reclaim.pending().get() on:click=move |_| {
-                    actions.reclaim.dispatch(ReclaimRing { draft_id: draft_id.clone(), idempotency_key: new_idempotency_key() });
-                }>"Take the ring back"</button>
-            })}
-            <div class="mt-3"><FormAlert message=pass_error/><FormAlert message=reclaim_error/></div>
-            <h3 class="mt-5 text-sm font-semibold text-stone-700">"History"</h3>
-            <ol class="mt-2 space-y-1 text-sm text-stone-600">
-                {v.ring_history.iter().map(|p| {
-                    let verb = match p.kind { PassKind::Pass => "passed it to", PassKind::Reclaim => "took it back from", PassKind::Return => "got it back from" };
-                    let (first, second) = match p.kind { PassKind::Pass => (&p.from.handle, &p.to.handle), _ => (&p.to.handle, &p.from.handle) };
-                    view! { <li>"@" {first.clone()} " " {verb} " @" {second.clone()} " after segment " {p.after_position}</li> }
-                }).collect_view()}
-                {v.ring_history.is_empty().then(|| view! { <li>"The ring hasn't moved yet."</li> })}
-            </ol>
-        </section>
-    }
-}
-
-#[component]
-fn CollaboratorsPanel(view: StoredValue<DraftView>, actions: Actions) -> impl IntoView {
-    let v = view.get_value();
-    let is_owner = v.my_role == Role::Owner;
-    let handle = RwSignal::new(String::new());
-    let role = RwSignal::new("editor".to_owned());
-    let add_error = action_error(actions.add.value());
-    let (removing, changing_role) = (
-        action_error(actions.remove.value()),
-        action_error(actions.set_role.value()),
-    );
-    let remove_error = Signal::derive(move || removing.get().or_else(|| changing_role.get()));
-    let draft_id = StoredValue::new(v.id.clone());
-    view! {
-        <section class=CARD aria-labelledby="people-heading">
-            <h2 id="people-heading" class="text-lg font-semibold">"Collaborators"</h2>
-            <ul class="mt-3 divide-y divide-stone-100" id="collaborators">
-                {v.collaborators.iter().map(|c| {
-                    let user_id = c.user.id.clone();
-                    let removable = is_owner && c.role != Role::Owner;
-                    view! {
-                        <li class="flex items-center justify-between gap-2 py-2">
-                            <div>
-                                <p class="font-medium">"@" {c.user.handle.clone()} {(!removable).then(|| view! { <span class="ml-1 text-xs text-stone-500">{c.role.as_str()}</span> })}</p>
-                                <p class="text-xs text-stone-500">{c.segments} " segments · " {c.characters} " characters"</p>
-                            </div>
-                            {removable.then(|| {
-                                let role_user = c.user.id.clone();
-                                let current = c.role;
-                                view! {
-                                <label class="sr-only" for=format!("role-{}", c.user.handle)>"Role"</label>
-                                <select id=format!("role-{}", c.user.handle) class="rounded border border-stone-300 px-1 py-0.5 text-xs" on:change=move |ev| {
-                                    actions.set_role.dispatch(SetRole { draft_id: draft_id.get_value(), user_id: role_user.clone(), role: event_target_value(&ev), idempotency_key: new_idempotency_key() });
-                                }>
-                                    <option value="editor" selected=current == Role::Editor>"editor"</option>
-                                    <option value="viewer" selected=current == Role::Viewer>"viewer"</option>
-                                </select>
-                                }
-                            })}
-                            {removable.then(|| view! {
-                                <button type="button" class="text-sm text-stone-500 hover:text-red-700" aria-label=format!("Remove @{}", c.user.handle) on:click=move |_| {
-                                    actions.remove.dispatch(RemoveCollaborator { draft_id: draft_id.get_value(), user_id: user_id.clone(), idempotency_key: new_idempotency_key() });
-                                }>"Remove"</button>
-                            })}
-                        </li>
-                    }
-                }).collect_view()}
-            </ul>
-            <FormAlert message=remove_error/>
-            {is_owner.then(|| view! {
-                <form class="mt-4 space-y-2" on:submit=move |ev: leptos::ev::SubmitEvent| {
-                    ev.prevent_default();
-                    actions.add.dispatch(AddCollaborator { draft_id: draft_id.get_value(), handle: handle.get_untracked(), role: role.get_untracked(), idempotency_key: new_idempotency_key() });
-                }>
-                    <label for="add-handle" class="block text-sm font-medium">"Add by handle"</label>
-                    <div class="flex gap-2">
-                        <input id="add-handle" placeholder="@handle" class="min-w-0 flex-1 rounded-lg border border-stone-300 px-2 py-1.5" bind:value=handle/>
-                        <label for="add-role" class="sr-only">"Role"</label>
-                        <select id="add-role" class="rounded-lg border border-stone-300 px-2 py-1.5" on:change=move |ev| role.set(event_target_value(&ev))>
-                            <option value="editor">"Editor"</option>
-                            <option value="viewer">"Viewer"</option>
-                        </select>
-                        <button type="submit" id="add-collaborator" class=QUIET_BUTTON disabled=move || actions.add.pending().get()>"Add"</button>
-                    </div>
-                    <FormAlert message=add_error/>
-                </form>
-            })}
         </section>
     }
 }

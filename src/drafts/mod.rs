@@ -4,6 +4,7 @@
 pub mod api;
 pub mod count;
 mod draft_page;
+mod draft_panels;
 pub mod export;
 mod list_page;
 pub mod model;
