@@ -14,7 +14,7 @@ pub use ring::{pass_ring, reclaim_ring};
 pub use segments::{append_segment, create_draft, delete_segment, edit_segment};
 
 use super::store::role_of;
-use super::types::PassKind;
+use super::types::{PassKind, Role};
 use crate::auth::model::PublicUser;
 use crate::db::Tx;
 use crate::error::AppError;
@@ -51,6 +51,19 @@ pub(super) async fn draft_state(tx: &mut Tx, draft_id: &str) -> Result<DraftStat
     .fetch_optional(&mut **tx)
     .await?
     .ok_or(AppError::NotFound)
+}
+
+/// The draft, if `actor` owns it; `Forbidden` for other collaborators.
+pub(super) async fn require_owner(
+    tx: &mut Tx,
+    draft_id: &str,
+    actor: &PublicUser,
+) -> Result<DraftState, AppError> {
+    let state = draft_state(tx, draft_id).await?;
+    if role_of(&mut **tx, draft_id, &actor.id).await? != Role::Owner {
+        return Err(owner_only());
+    }
+    Ok(state)
 }
 
 /// Owners and editors write; viewers only read; strangers see nothing.

@@ -1,24 +1,11 @@
 //! The owner's controls: collaborators, their roles, and the draft's status.
 
+use super::require_owner;
 use super::ring::return_ring_to_owner;
-use super::{draft_state, owner_only, DraftState};
 use crate::auth::model::PublicUser;
 use crate::db::{is_unique_violation, now_ms, Tx};
-use crate::drafts::store::role_of;
 use crate::drafts::types::{DraftStatus, PassKind, Role};
 use crate::error::AppError;
-
-async fn require_owner(
-    tx: &mut Tx,
-    draft_id: &str,
-    actor: &PublicUser,
-) -> Result<DraftState, AppError> {
-    let state = draft_state(tx, draft_id).await?;
-    if role_of(&mut **tx, draft_id, &actor.id).await? != Role::Owner {
-        return Err(owner_only());
-    }
-    Ok(state)
-}
 
 /// The owner adds someone by handle as an editor or viewer.
 pub async fn add_collaborator(

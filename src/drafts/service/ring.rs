@@ -2,12 +2,12 @@
 //! it returns to the owner when its holder can no longer write.
 
 use super::{
-    archived, draft_state, not_your_turn, owner_only, record_pass, require_writer, DraftState, Move,
+    archived, draft_state, not_your_turn, record_pass, require_owner, require_writer, DraftState,
+    Move,
 };
 use crate::auth::model::PublicUser;
 use crate::db::{now_ms, Tx};
-use crate::drafts::store::role_of;
-use crate::drafts::types::{DraftStatus, PassKind, Role};
+use crate::drafts::types::{DraftStatus, PassKind};
 use crate::error::AppError;
 
 /// The holder passes the ring to an owner or editor of the draft.
@@ -69,10 +69,7 @@ pub async fn pass_ring(
 
 /// The owner takes the ring back.
 pub async fn reclaim_ring(tx: &mut Tx, draft_id: &str, owner: &PublicUser) -> Result<(), AppError> {
-    let state = draft_state(tx, draft_id).await?;
-    if role_of(&mut **tx, draft_id, &owner.id).await? != Role::Owner {
-        return Err(owner_only());
-    }
+    let state = require_owner(tx, draft_id, owner).await?;
     if state.ring_holder_id == owner.id {
         return Ok(());
     }
