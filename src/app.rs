@@ -7,6 +7,7 @@ use leptos_router::{path, SsrMode};
 
 use crate::auth::{provide_auth, AccountPage, SignInPage, SignUpPage};
 use crate::drafts::{DraftPage, DraftsPage};
+use crate::invites::ReferPage;
 use crate::ui::{Footer, Header, HomePage, NotFound};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -54,6 +55,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
                         <Route path=path!("/drafts") view=DraftsPage ssr=SsrMode::Async/>
                         <Route path=path!("/drafts/:id") view=DraftPage ssr=SsrMode::Async/>
+                        // Rendered whole so link-preview tags are in the head for crawlers.
+                        <Route path=path!("/refer/:code") view=ReferPage ssr=SsrMode::Async/>
+                        <Route path=path!("/refer") view=ReferPage ssr=SsrMode::Async/>
                     </Routes>
                 </main>
                 <Footer/>

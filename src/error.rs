@@ -27,6 +27,12 @@ pub enum AppError {
     NotFound,
     #[error("{message}")]
     Conflict { message: String },
+    /// An invite code that is unknown, expired, revoked or used up: one answer for all, so
+    /// a stranger learns nothing about which.
+    #[error(
+        "This invite link isn't active any more. Ask the person who shared it for a fresh one."
+    )]
+    InviteUnavailable,
     #[error("Too many attempts. Try again in {retry_after_s} s.")]
     RateLimited { retry_after_s: u64 },
     /// The browser could not reach the server (only ever built on the client side).
@@ -69,6 +75,7 @@ impl AppError {
             Self::Forbidden => 403,
             Self::NotFound => 404,
             Self::Conflict { .. } => 409,
+            Self::InviteUnavailable => 404,
             Self::RateLimited { .. } => 429,
             Self::Network => 503,
             Self::Internal => 500,

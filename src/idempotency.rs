@@ -16,6 +16,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::auth::model::PublicUser;
 use crate::db::group_commit::Job;
 pub use crate::db::group_commit::TxFuture;
 use crate::db::{now_ms, Backend, Db, Tx};
@@ -180,6 +181,32 @@ fn lock_error(err: sqlx::Error, backend: Backend) -> AppError {
     } else {
         err.into()
     }
+}
+
+/// Runs one idempotent mutation for the signed-in user (what every mutating server function
+/// does): `Unauthorized` when signed out, else [`run_once`] under the user's id.
+pub async fn mutate<T, F>(
+    operation: &str,
+    key: &str,
+    fingerprint: String,
+    change: F,
+) -> Result<T, AppError>
+where
+    T: Serialize + DeserializeOwned + Send + 'static,
+    F: for<'tx> FnOnce(&'tx mut Tx, PublicUser) -> TxFuture<'tx, T> + Send + 'static,
+{
+    let state = crate::server::state::app_state()?;
+    let user = crate::auth::api::require_user().await?.user;
+    let user_id = user.id.clone();
+    run_once(
+        &state.db,
+        &user_id,
+        operation,
+        key,
+        &fingerprint,
+        move |tx| change(tx, user),
+    )
+    .await
 }
 
 /// Deletes keys older than [`KEEP_MS`]; returns how many went.

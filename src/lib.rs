@@ -9,6 +9,8 @@ pub mod app;
 pub mod auth;
 pub mod drafts;
 pub mod error;
+pub mod invites;
+pub mod live;
 pub mod ui;
 
 #[cfg(feature = "ssr")]

@@ -41,7 +41,7 @@ mod ssr {
 }
 
 #[cfg(feature = "ssr")]
-pub use ssr::{current, require_user};
+pub use ssr::{current, require_user, set_cookie};
 
 /// Creates an account and signs it in.
 #[server(prefix = "/api", endpoint = "auth/sign_up")]
@@ -49,7 +49,7 @@ pub async fn sign_up(handle: String, email: String, password: String) -> Result<
     let state = crate::server::state::app_state()?;
     let parts = crate::server::state::request_parts()?;
     let signed_in = super::service::sign_up(&state, &parts, &handle, &email, password).await?;
-    ssr::set_cookie(&signed_in.set_cookie)?;
+    set_cookie(&signed_in.set_cookie)?;
     Ok(signed_in.me)
 }
 
@@ -59,7 +59,7 @@ pub async fn sign_in(login: String, password: String) -> Result<Me, AppError> {
     let state = crate::server::state::app_state()?;
     let parts = crate::server::state::request_parts()?;
     let signed_in = super::service::sign_in(&state, &parts, &login, password).await?;
-    ssr::set_cookie(&signed_in.set_cookie)?;
+    set_cookie(&signed_in.set_cookie)?;
     Ok(signed_in.me)
 }
 
@@ -69,7 +69,7 @@ pub async fn sign_out() -> Result<(), AppError> {
     let state = crate::server::state::app_state()?;
     let current = ssr::current().await?;
     let cookie = super::service::sign_out(&state, current).await?;
-    ssr::set_cookie(&cookie)
+    set_cookie(&cookie)
 }
 
 /// The signed-in user (with their own email), or `None` when signed out.
@@ -108,7 +108,7 @@ pub async fn end_session(session_id: String) -> Result<(), AppError> {
         return Err(AppError::NotFound);
     }
     if session_id == current.session_id {
-        ssr::set_cookie(&crate::auth::session::clearing_cookie(
+        set_cookie(&crate::auth::session::clearing_cookie(
             state.config.is_https(),
         ))?;
     }

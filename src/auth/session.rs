@@ -25,19 +25,25 @@ pub fn token_hash(token: &str) -> String {
 
 /// The session token from the request's cookies, if any.
 pub fn token_from_headers(headers: &HeaderMap) -> Option<String> {
+    cookie_from_headers(headers, SESSION_COOKIE)
+}
+
+/// The non-empty value of cookie `name` in the request, if any.
+pub fn cookie_from_headers(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(Cookie::split_parse)
         .filter_map(Result::ok)
-        .find(|c| c.name() == SESSION_COOKIE && !c.value().is_empty())
+        .find(|c| c.name() == name && !c.value().is_empty())
         .map(|c| c.value().to_owned())
 }
 
-/// The `Set-Cookie` value that stores `token` for `max_age_s` seconds.
-pub fn session_cookie(token: &str, max_age_s: i64, secure: bool) -> String {
-    Cookie::build((SESSION_COOKIE, token.to_owned()))
+/// A `Set-Cookie` value for a site-wide cookie that scripts cannot read (an empty `value`
+/// with `max_age_s` 0 removes it).
+pub fn private_cookie(name: &str, value: &str, max_age_s: i64, secure: bool) -> String {
+    Cookie::build((name.to_owned(), value.to_owned()))
         .path("/")
         .http_only(true)
         .same_site(SameSite::Lax)
@@ -45,6 +51,11 @@ pub fn session_cookie(token: &str, max_age_s: i64, secure: bool) -> String {
         .max_age(cookie::time::Duration::seconds(max_age_s))
         .build()
         .to_string()
+}
+
+/// The `Set-Cookie` value that stores `token` for `max_age_s` seconds.
+pub fn session_cookie(token: &str, max_age_s: i64, secure: bool) -> String {
+    private_cookie(SESSION_COOKIE, token, max_age_s, secure)
 }
 
 /// The `Set-Cookie` value that removes the session cookie.

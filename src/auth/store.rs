@@ -77,6 +77,23 @@ pub async fn insert_user(
 }
 
 /// Finds a user by handle or by email (case-insensitive), whichever `login` looks like.
+/// The public face of user `user_id`.
+pub async fn public_user<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    executor: E,
+    user_id: &str,
+) -> Result<PublicUser, AppError> {
+    let handle: String = sqlx::query_scalar("SELECT handle FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_optional(executor)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(PublicUser {
+        display_id: super::model::display_id(user_id),
+        id: user_id.to_owned(),
+        handle,
+    })
+}
+
 pub async fn find_user_by_login(db: &Db, login: &str) -> Result<Option<UserRow>, AppError> {
     let key = login.trim().trim_start_matches('@').to_lowercase();
     let column = if key.contains('@') {

@@ -10,37 +10,23 @@ use crate::error::AppError;
 use crate::idempotency::fingerprint;
 
 #[cfg(feature = "ssr")]
-mod ssr {
-    use crate::auth::model::PublicUser;
-    use crate::db::Tx;
-    use crate::error::AppError;
-    use crate::idempotency::{run_once, TxFuture};
-    use crate::server::state::app_state;
+use crate::idempotency::mutate;
 
-    /// Runs one idempotent mutation for the signed-in user.
-    pub async fn mutate<T, F>(
-        operation: &str,
-        key: &str,
-        fingerprint: String,
-        change: F,
-    ) -> Result<T, AppError>
-    where
-        T: serde::Serialize + serde::de::DeserializeOwned + Send + 'static,
-        F: for<'tx> FnOnce(&'tx mut Tx, PublicUser) -> TxFuture<'tx, T> + Send + 'static,
-    {
-        let state = app_state()?;
-        let user = crate::auth::api::require_user().await?.user;
-        let user_id = user.id.clone();
-        run_once(
-            &state.db,
-            &user_id,
-            operation,
-            key,
-            &fingerprint,
-            move |tx| change(tx, user),
-        )
-        .await
+/// Runs a change to `draft_id`, then has its live event broadcast (on SQLite; PostgreSQL's
+/// `NOTIFY` does it at commit).
+#[cfg(feature = "ssr")]
+pub async fn announced<T>(
+    draft_id: &str,
+    change: impl std::future::Future<Output = Result<T, AppError>>,
+) -> Result<T, AppError> {
+    let result = change.await;
+    if result.is_ok() {
+        crate::server::state::app_state()?
+            .live
+            .committed(draft_id)
+            .await;
     }
+    result
 }
 
 /// Starts a draft with its first segment; the creator owns it and holds the ring.
@@ -52,7 +38,7 @@ pub async fn create_draft(
     first_segment: String,
     idempotency_key: String,
 ) -> Result<String, AppError> {
-    ssr::mutate(
+    mutate(
         "drafts.create",
         &idempotency_key,
         fingerprint(&[
@@ -101,15 +87,19 @@ pub async fn append_segment(
     content: String,
     idempotency_key: String,
 ) -> Result<Segment, AppError> {
-    ssr::mutate(
-        "drafts.append",
-        &idempotency_key,
-        fingerprint(&[&draft_id, &content]),
-        move |tx, user| {
-            Box::pin(
-                async move { super::service::append_segment(tx, &draft_id, &user, &content).await },
-            )
-        },
+    let changed = draft_id.clone();
+    announced(
+        &changed,
+        mutate(
+            "drafts.append",
+            &idempotency_key,
+            fingerprint(&[&draft_id, &content]),
+            move |tx, user| {
+                Box::pin(async move {
+                    super::service::append_segment(tx, &draft_id, &user, &content).await
+                })
+            },
+        ),
     )
     .await
 }
@@ -122,15 +112,19 @@ pub async fn edit_segment(
     content: String,
     idempotency_key: String,
 ) -> Result<Segment, AppError> {
-    ssr::mutate(
-        "drafts.edit_segment",
-        &idempotency_key,
-        fingerprint(&[draft_id.as_str(), &segment_id, &content]),
-        move |tx, user| {
-            Box::pin(async move {
-                super::service::edit_segment(tx, &draft_id, &segment_id, &user, &content).await
-            })
-        },
+    let changed = draft_id.clone();
+    announced(
+        &changed,
+        mutate(
+            "drafts.edit_segment",
+            &idempotency_key,
+            fingerprint(&[draft_id.as_str(), &segment_id, &content]),
+            move |tx, user| {
+                Box::pin(async move {
+                    super::service::edit_segment(tx, &draft_id, &segment_id, &user, &content).await
+                })
+            },
+        ),
     )
     .await
 }
@@ -142,15 +136,19 @@ pub async fn delete_segment(
     segment_id: String,
     idempotency_key: String,
 ) -> Result<(), AppError> {
-    ssr::mutate(
-        "drafts.delete_segment",
-        &idempotency_key,
-        fingerprint(&[&draft_id, &segment_id]),
-        move |tx, user| {
-            Box::pin(async move {
-                super::service::delete_segment(tx, &draft_id, &segment_id, &user).await
-            })
-        },
+    let changed = draft_id.clone();
+    announced(
+        &changed,
+        mutate(
+            "drafts.delete_segment",
+            &idempotency_key,
+            fingerprint(&[&draft_id, &segment_id]),
+            move |tx, user| {
+                Box::pin(async move {
+                    super::service::delete_segment(tx, &draft_id, &segment_id, &user).await
+                })
+            },
+        ),
     )
     .await
 }
@@ -162,15 +160,19 @@ pub async fn pass_ring(
     to_user_id: String,
     idempotency_key: String,
 ) -> Result<(), AppError> {
-    ssr::mutate(
-        "drafts.pass_ring",
-        &idempotency_key,
-        fingerprint(&[&draft_id, &to_user_id]),
-        move |tx, user| {
-            Box::pin(
-                async move { super::service::pass_ring(tx, &draft_id, &user, &to_user_id).await },
-            )
-        },
+    let changed = draft_id.clone();
+    announced(
+        &changed,
+        mutate(
+            "drafts.pass_ring",
+            &idempotency_key,
+            fingerprint(&[&draft_id, &to_user_id]),
+            move |tx, user| {
+                Box::pin(async move {
+                    super::service::pass_ring(tx, &draft_id, &user, &to_user_id).await
+                })
+            },
+        ),
     )
     .await
 }
@@ -178,13 +180,17 @@ pub async fn pass_ring(
 /// The owner takes the ring back.
 #[server(prefix = "/api", endpoint = "drafts/reclaim_ring")]
 pub async fn reclaim_ring(draft_id: String, idempotency_key: String) -> Result<(), AppError> {
-    ssr::mutate(
-        "drafts.reclaim_ring",
-        &idempotency_key,
-        fingerprint(&[&draft_id]),
-        move |tx, user| {
-            Box::pin(async move { super::service::reclaim_ring(tx, &draft_id, &user).await })
-        },
+    let changed = draft_id.clone();
+    announced(
+        &changed,
+        mutate(
+            "drafts.reclaim_ring",
+            &idempotency_key,
+            fingerprint(&[&draft_id]),
+            move |tx, user| {
+                Box::pin(async move { super::service::reclaim_ring(tx, &draft_id, &user).await })
+            },
+        ),
     )
     .await
 }
@@ -197,15 +203,19 @@ pub async fn add_collaborator(
     role: String,
     idempotency_key: String,
 ) -> Result<PublicUser, AppError> {
-    ssr::mutate(
-        "drafts.add_collaborator",
-        &idempotency_key,
-        fingerprint(&[draft_id.as_str(), &handle, &role]),
-        move |tx, user| {
-            Box::pin(async move {
-                super::service::add_collaborator(tx, &draft_id, &user, &handle, &role).await
-            })
-        },
+    let changed = draft_id.clone();
+    announced(
+        &changed,
+        mutate(
+            "drafts.add_collaborator",
+            &idempotency_key,
+            fingerprint(&[draft_id.as_str(), &handle, &role]),
+            move |tx, user| {
+                Box::pin(async move {
+                    super::service::add_collaborator(tx, &draft_id, &user, &handle, &role).await
+                })
+            },
+        ),
     )
     .await
 }
@@ -218,15 +228,19 @@ pub async fn set_role(
     role: String,
     idempotency_key: String,
 ) -> Result<(), AppError> {
-    ssr::mutate(
-        "drafts.set_role",
-        &idempotency_key,
-        fingerprint(&[draft_id.as_str(), &user_id, &role]),
-        move |tx, user| {
-            Box::pin(async move {
-                super::service::set_role(tx, &draft_id, &user, &user_id, &role).await
-            })
-        },
+    let changed = draft_id.clone();
+    announced(
+        &changed,
+        mutate(
+            "drafts.set_role",
+            &idempotency_key,
+            fingerprint(&[draft_id.as_str(), &user_id, &role]),
+            move |tx, user| {
+                Box::pin(async move {
+                    super::service::set_role(tx, &draft_id, &user, &user_id, &role).await
+                })
+            },
+        ),
     )
     .await
 }
@@ -238,15 +252,19 @@ pub async fn remove_collaborator(
     user_id: String,
     idempotency_key: String,
 ) -> Result<(), AppError> {
-    ssr::mutate(
-        "drafts.remove_collaborator",
-        &idempotency_key,
-        fingerprint(&[&draft_id, &user_id]),
-        move |tx, user| {
-            Box::pin(async move {
-                super::service::remove_collaborator(tx, &draft_id, &user, &user_id).await
-            })
-        },
+    let changed = draft_id.clone();
+    announced(
+        &changed,
+        mutate(
+            "drafts.remove_collaborator",
+            &idempotency_key,
+            fingerprint(&[&draft_id, &user_id]),
+            move |tx, user| {
+                Box::pin(async move {
+                    super::service::remove_collaborator(tx, &draft_id, &user, &user_id).await
+                })
+            },
+        ),
     )
     .await
 }
@@ -258,13 +276,19 @@ pub async fn set_status(
     status: String,
     idempotency_key: String,
 ) -> Result<(), AppError> {
-    ssr::mutate(
-        "drafts.set_status",
-        &idempotency_key,
-        fingerprint(&[&draft_id, &status]),
-        move |tx, user| {
-            Box::pin(async move { super::service::set_status(tx, &draft_id, &user, &status).await })
-        },
+    let changed = draft_id.clone();
+    announced(
+        &changed,
+        mutate(
+            "drafts.set_status",
+            &idempotency_key,
+            fingerprint(&[&draft_id, &status]),
+            move |tx, user| {
+                Box::pin(
+                    async move { super::service::set_status(tx, &draft_id, &user, &status).await },
+                )
+            },
+        ),
     )
     .await
 }

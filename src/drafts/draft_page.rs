@@ -10,37 +10,50 @@ use super::api::{
     get_draft, AddCollaborator, AppendSegment, DeleteSegment, EditSegment, PassRing, ReclaimRing,
     RemoveCollaborator, SetRole, SetStatus,
 };
-use super::draft_panels::{CollaboratorsPanel, RingPanel, StatusControl};
+use super::draft_panels::{CollaboratorsPanel, PresencePanel, RingPanel, StatusControl};
 use super::export::{markdown, numbered_posts, plain_text};
 use super::list_page::Counter;
 use super::types::{DraftStatus, DraftView, Role, Segment};
 use crate::error::AppError;
+use crate::invites::{InvitesPanel, JoinedBanner};
+#[cfg(feature = "hydrate")]
+use crate::live::apply::{apply, Applied};
+#[cfg(feature = "hydrate")]
+use crate::live::types::LiveMessage;
+use crate::live::types::{Connection, Present};
 use crate::ui::browser::{copy_to_clipboard, new_idempotency_key};
-use crate::ui::form::FormAlert;
+use crate::ui::form::{action_error, FormAlert};
 use crate::ui::format::utc_datetime;
+use crate::ui::style::{CARD, QUIET_BUTTON};
 use crate::ui::LoadError;
 
-pub(super) const CARD: &str = "rounded-2xl border border-stone-200 bg-white p-5 shadow-sm";
 const BUTTON: &str = "rounded-lg bg-ring-600 px-4 py-2 font-semibold text-white hover:bg-ring-700 disabled:opacity-50";
-pub(super) const QUIET_BUTTON: &str = "rounded-lg border border-stone-300 px-3 py-1.5 text-sm font-medium hover:bg-stone-50 disabled:opacity-50";
-
-/// The error of an action's latest attempt, as words for the control that made it.
-pub(super) fn action_error<T: Send + Sync + 'static>(
-    value: MappedSignal<Option<Result<T, AppError>>>,
-) -> Signal<Option<String>> {
-    Signal::derive(move || {
-        value.with(|r| {
-            r.as_ref()
-                .and_then(|r| r.as_ref().err())
-                .map(ToString::to_string)
-        })
-    })
-}
 
 #[component]
 pub fn DraftPage() -> impl IntoView {
     let params = use_params_map();
     let draft_id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
+    let draft = Resource::new(move || draft_id.get(), get_draft);
+    view! {
+        <Transition fallback=|| view! { <p class="mx-auto max-w-6xl px-4 py-10 text-stone-500">"Loading the draft…"</p> }>
+            {move || Suspend::new(async move {
+                match draft.await {
+                    Ok(view) => view! { <Title text=format!("{} · OneRing", view.title)/><LiveDraft initial=view/> }.into_any(),
+                    Err(AppError::Unauthorized { .. }) => {
+                        view! { <Redirect path=format!("/signin?next=/drafts/{}", draft_id.get_untracked())/> }.into_any()
+                    }
+                    Err(AppError::NotFound) => view! { <crate::ui::NotFound/> }.into_any(),
+                    Err(error) => view! { <LoadError error/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// The page's copy of the draft, kept current by live events (and by a reload after each of
+/// the page's own changes, in case the live channel is down).
+#[component]
+fn LiveDraft(initial: DraftView) -> impl IntoView {
     let actions = Actions {
         append: ServerAction::new(),
         edit: ServerAction::new(),
@@ -52,24 +65,81 @@ pub fn DraftPage() -> impl IntoView {
         set_role: ServerAction::new(),
         set_status: ServerAction::new(),
     };
-    let draft = Resource::new(
-        move || (draft_id.get(), actions.version()),
-        |(id, _)| get_draft(id),
-    );
+    let draft_id = initial.id.clone();
+    let view = RwSignal::new(initial);
+    let live = Live {
+        connection: RwSignal::new(Connection::Connecting),
+        people: RwSignal::new(Vec::new()),
+    };
+    let gone = RwSignal::new(false);
+    let reload = Callback::new(move |()| reload_into(view, gone));
+    Effect::new(move |previous: Option<usize>| {
+        let version = actions.version();
+        if previous.is_some_and(|p| p != version) {
+            reload.run(());
+        }
+        version
+    });
+    connect_live(draft_id, view, live, reload);
     view! {
-        <Transition fallback=|| view! { <p class="mx-auto max-w-6xl px-4 py-10 text-stone-500">"Loading the draft…"</p> }>
-            {move || Suspend::new(async move {
-                match draft.await {
-                    Ok(view) => view! { <Title text=format!("{} · OneRing", view.title)/><Draft view actions/> }.into_any(),
-                    Err(AppError::Unauthorized { .. }) => {
-                        view! { <Redirect path=format!("/signin?next=/drafts/{}", draft_id.get_untracked())/> }.into_any()
-                    }
-                    Err(AppError::NotFound) => view! { <crate::ui::NotFound/> }.into_any(),
-                    Err(error) => view! { <LoadError error/> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Show
+            when=move || !gone.get()
+            fallback=|| view! { <crate::ui::NotFound/> }
+        >
+            <Draft view actions live/>
+        </Show>
     }
+}
+
+/// Fetches the draft again; a copy older than what the page has (a live event overtook
+/// the fetch) is dropped.
+fn reload_into(view: RwSignal<DraftView>, gone: RwSignal<bool>) {
+    let id = view.with_untracked(|v| v.id.clone());
+    leptos::task::spawn_local(async move {
+        match get_draft(id).await {
+            Ok(fresh) => {
+                if fresh.event_seq >= view.with_untracked(|v| v.event_seq) {
+                    view.set(fresh);
+                }
+            }
+            Err(AppError::NotFound) => gone.set(true),
+            Err(_) => {}
+        }
+    });
+}
+
+/// Presence and the channel's state.
+#[derive(Clone, Copy)]
+pub(super) struct Live {
+    pub(super) connection: RwSignal<Connection>,
+    pub(super) people: RwSignal<Vec<Present>>,
+}
+
+/// Opens the live channel once the page runs in the browser; events patch the view.
+fn connect_live(draft_id: String, view: RwSignal<DraftView>, live: Live, reload: Callback<()>) {
+    #[cfg(feature = "hydrate")]
+    {
+        let seq = view.with_untracked(|v| v.event_seq);
+        Effect::new(move |_| {
+            crate::live::client::open(draft_id.clone(), seq, live.connection, move |message| {
+                match message {
+                    LiveMessage::Event { seq, event } => {
+                        let mut needs_reload = false;
+                        view.update(|v| needs_reload = apply(v, seq, &event) == Applied::Reload);
+                        if needs_reload {
+                            reload.run(());
+                        }
+                    }
+                    LiveMessage::Reset { .. } | LiveMessage::Revoked => reload.run(()),
+                    LiveMessage::Presence { people } => live.people.set(people),
+                    LiveMessage::Ready { .. } => {}
+                }
+            });
+        });
+        on_cleanup(crate::live::client::close);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (draft_id, view, live, reload);
 }
 
 /// Every change the page can make; the draft reloads after any of them.
@@ -102,29 +172,55 @@ impl Actions {
 }
 
 #[component]
-fn Draft(view: DraftView, actions: Actions) -> impl IntoView {
-    let view = StoredValue::new(view);
-    let v = view.get_value();
+fn Draft(view: RwSignal<DraftView>, actions: Actions, live: Live) -> impl IntoView {
+    // Each section re-renders from a snapshot when the draft changes; the editor keeps its
+    // text (it reads the draft reactively instead).
+    let snapshot = move || StoredValue::new(view.get());
+    let first = view.get_untracked();
+    let is_owner = first.my_role == Role::Owner;
     view! {
-        <div class="mx-auto max-w-6xl px-4 py-8">
-            <header>
-                <p class="text-sm font-medium text-ring-700">{v.platform.label()} " thread" {(v.status != DraftStatus::Draft).then(|| format!(" · {}", v.status.as_str()))}</p>
-                <h1 class="mt-1 text-2xl font-bold tracking-tight" id="draft-title">{v.title.clone()}</h1>
-                {v.subtitle.clone().map(|s| view! { <p class="mt-1 text-stone-600">{s}</p> })}
-                {(v.my_role == Role::Owner).then(|| view! { <StatusControl view actions/> })}
-            </header>
+        <div class="mx-auto max-w-6xl px-4 py-8" data-live=move || live.connection.get().as_str()>
+            {first.show_joined_banner.then(|| view! { <JoinedBanner draft_id=first.id.clone() title=first.title.clone()/> })}
+            <ConnectionNotice connection=live.connection/>
+            {move || {
+                let view = snapshot();
+                let v = view.get_value();
+                view! {
+                    <header>
+                        <p class="text-sm font-medium text-ring-700">{v.platform.label()} " thread" {(v.status != DraftStatus::Draft).then(|| format!(" · {}", v.status.as_str()))}</p>
+                        <h1 class="mt-1 text-2xl font-bold tracking-tight" id="draft-title">{v.title.clone()}</h1>
+                        {v.subtitle.clone().map(|s| view! { <p class="mt-1 text-stone-600">{s}</p> })}
+                        {(v.my_role == Role::Owner).then(|| view! { <StatusControl view actions/> })}
+                    </header>
+                }
+            }}
             <div class="mt-6 grid gap-6 lg:grid-cols-3">
                 <div class="space-y-6 lg:col-span-2">
-                    <Timeline view actions/>
-                    <Editor view actions/>
-                    <Preview view/>
+                    {move || view! { <Timeline view=snapshot() actions/> }}
+                    <Editor view actions live/>
+                    {move || view! { <Preview view=snapshot()/> }}
                 </div>
                 <div class="space-y-6">
-                    <RingPanel view actions/>
-                    <CollaboratorsPanel view actions/>
+                    <PresencePanel people=live.people me=first.me.id.clone()/>
+                    {move || view! { <RingPanel view=snapshot() actions/> }}
+                    {move || view! { <CollaboratorsPanel view=snapshot() actions/> }}
+                    {is_owner.then(|| view! { <InvitesPanel draft_id=first.id.clone()/> })}
                 </div>
             </div>
         </div>
+    }
+}
+
+/// A quiet cue while the live channel is down (changes still work; they show on reconnect).
+#[component]
+fn ConnectionNotice(connection: RwSignal<Connection>) -> impl IntoView {
+    view! {
+        <Show when=move || connection.get() == Connection::Reconnecting>
+            <p class="mb-3 inline-flex items-center gap-2 rounded-full bg-amber-50 px-3 py-1 text-sm text-amber-800" role="status" id="reconnecting">
+                <span class="size-2 animate-pulse rounded-full bg-amber-500" aria-hidden="true"></span>
+                "Reconnecting…"
+            </p>
+        </Show>
     }
 }
 
@@ -206,14 +302,12 @@ fn SegmentItem(segment: Segment, mine: bool, draft_id: String, actions: Actions)
 }
 
 #[component]
-fn Editor(view: StoredValue<DraftView>, actions: Actions) -> impl IntoView {
-    let v = view.get_value();
-    let my_turn = v.i_hold_ring() && v.status != DraftStatus::Archived;
-    let holder = v.ring_holder.handle.clone();
+fn Editor(view: RwSignal<DraftView>, actions: Actions, live: Live) -> impl IntoView {
+    let my_turn =
+        Memo::new(move |_| view.with(|v| v.i_hold_ring() && v.status != DraftStatus::Archived));
+    let platform = Signal::derive(move || view.with(|v| v.platform));
     let text = RwSignal::new(String::new());
     let key = RwSignal::new(String::new());
-    let platform = v.platform;
-    let draft_id = v.id.clone();
     let error = action_error(actions.append.value());
     let send = move || {
         if text.with(|t| t.trim().is_empty()) || actions.append.pending().get_untracked() {
@@ -223,7 +317,7 @@ fn Editor(view: StoredValue<DraftView>, actions: Actions) -> impl IntoView {
             key.set(new_idempotency_key());
         }
         actions.append.dispatch(AppendSegment {
-            draft_id: draft_id.clone(),
+            draft_id: view.with_untracked(|v| v.id.clone()),
             content: text.get_untracked(),
             idempotency_key: key.get_untracked(),
         });
@@ -235,19 +329,31 @@ fn Editor(view: StoredValue<DraftView>, actions: Actions) -> impl IntoView {
             key.set(String::new());
         }
     });
-    let send_on_key = send.clone();
-    let waiting = if v.status == DraftStatus::Archived {
-        "This draft is archived, so it is read-only.".to_owned()
-    } else if v.my_role == Role::Viewer {
-        format!("You're viewing. @{holder} holds the ring.")
-    } else {
-        format!("Waiting for @{holder} to pass the ring")
+    let waiting = move || {
+        view.with(|v| {
+            let holder = &v.ring_holder;
+            let typing = live
+                .people
+                .with(|people| people.iter().any(|p| p.typing && p.user.id == holder.id));
+            if v.status == DraftStatus::Archived {
+                "This draft is archived, so it is read-only.".to_owned()
+            } else if typing {
+                format!("@{} is writing…", holder.handle)
+            } else if v.my_role == Role::Viewer {
+                format!("You're viewing. @{} holds the ring.", holder.handle)
+            } else {
+                format!("Waiting for @{} to pass the ring", holder.handle)
+            }
+        })
     };
     view! {
-        <section class=CARD aria-labelledby="editor-heading">
+        <section
+            class=move || if my_turn.get() { format!("{CARD} ring-2 ring-ring-400") } else { CARD.to_owned() }
+            aria-labelledby="editor-heading"
+        >
             <div class="flex items-baseline justify-between">
-                <h2 id="editor-heading" class="text-lg font-semibold">
-                    {if my_turn { "It's your turn" } else { "Next segment" }}
+                <h2 id="editor-heading" class="text-lg font-semibold" aria-live="polite">
+                    {move || if my_turn.get() { "👑 It's your turn" } else { "Next segment" }}
                 </h2>
                 <Counter platform text/>
             </div>
@@ -256,22 +362,28 @@ fn Editor(view: StoredValue<DraftView>, actions: Actions) -> impl IntoView {
                 id="segment-input"
                 rows="4"
                 class="mt-3 block w-full rounded-lg border border-stone-300 px-3 py-2.5 focus:border-ring-500 focus:outline-none focus:ring-2 focus:ring-ring-200 disabled:bg-stone-100"
-                disabled=!my_turn
-                placeholder={if my_turn { "Write the next post… (Ctrl+Enter to add)" } else { "" }}
+                disabled=move || !my_turn.get()
+                placeholder=move || if my_turn.get() { "Write the next post… (Ctrl+Enter to add)" } else { "" }
                 bind:value=text
-                on:input=move |_| key.set(String::new())
+                on:input=move |_| {
+                    key.set(String::new());
+                    #[cfg(feature = "hydrate")]
+                    crate::live::client::typing();
+                }
                 on:keydown=move |ev| {
                     if ev.key() == "Enter" && (ev.ctrl_key() || ev.meta_key()) {
                         ev.prevent_default();
-                        send_on_key();
+                        send();
                     }
                 }
             ></textarea>
-            {(!my_turn).then(|| view! { <p class="mt-2 text-sm font-medium text-stone-600" id="waiting-message">{waiting.clone()}</p> })}
+            <Show when=move || !my_turn.get()>
+                <p class="mt-2 text-sm font-medium text-stone-600" id="waiting-message" aria-live="polite">{waiting}</p>
+            </Show>
             <div class="mt-3"><FormAlert message=error/></div>
             <div class="mt-3 flex justify-end">
                 <button type="button" id="append" class=BUTTON disabled=move || {
-                        !my_turn || actions.append.pending().get() || text.with(|t| platform.count(t.trim()) > platform.post_limit())
+                        !my_turn.get() || actions.append.pending().get() || text.with(|t| platform.with(|p| p.count(t.trim()) > p.post_limit()))
                     } on:click=move |_| send()>
                     {move || if actions.append.pending().get() { "Adding…" } else { "Add segment" }}
                 </button>

@@ -3,10 +3,12 @@
 use leptos::prelude::*;
 
 use super::api::{AddCollaborator, PassRing, ReclaimRing, RemoveCollaborator, SetRole, SetStatus};
-use super::draft_page::{action_error, Actions, CARD, QUIET_BUTTON};
+use super::draft_page::Actions;
 use super::types::{DraftStatus, DraftView, PassKind, Role};
+use crate::live::types::Present;
 use crate::ui::browser::new_idempotency_key;
-use crate::ui::form::FormAlert;
+use crate::ui::form::{action_error, FormAlert};
+use crate::ui::style::{CARD, QUIET_BUTTON};
 
 /// The owner moves the draft between draft, published and archived.
 #[component]
@@ -148,6 +150,35 @@ pub(super) fn CollaboratorsPanel(view: StoredValue<DraftView>, actions: Actions)
                     <FormAlert message=add_error/>
                 </form>
             })}
+        </section>
+    }
+}
+
+/// Who has the draft open right now, and who of them is typing.
+#[component]
+pub(super) fn PresencePanel(people: RwSignal<Vec<Present>>, me: String) -> impl IntoView {
+    let alone_me = me.clone();
+    view! {
+        <section class=CARD aria-labelledby="presence-heading">
+            <h2 id="presence-heading" class="text-lg font-semibold">"Here now"</h2>
+            <ul class="mt-3 flex flex-wrap gap-3" id="presence" aria-live="polite">
+                {move || people.get().into_iter().map(|p| {
+                    let initial = p.user.handle.chars().next().unwrap_or('?').to_uppercase().to_string();
+                    let you = p.user.id == me;
+                    view! {
+                        <li class="flex items-center gap-2" data-handle=p.user.handle.clone() data-typing=p.typing.to_string()>
+                            <span class="flex size-8 items-center justify-center rounded-full bg-ring-100 font-semibold text-ring-800" aria-hidden="true">{initial}</span>
+                            <span class="text-sm">
+                                "@" {p.user.handle.clone()} {you.then_some(" (you)")}
+                                {p.typing.then(|| view! { <span class="ml-1 text-ring-700 typing">"typing…"</span> })}
+                            </span>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            <Show when=move || people.with(|people| people.iter().all(|p| p.user.id == alone_me))>
+                <p class="mt-2 text-sm text-stone-500">"Just you for now."</p>
+            </Show>
         </section>
     }
 }

@@ -53,6 +53,7 @@ struct DraftRow {
     holder_handle: String,
     created_at: i64,
     updated_at: i64,
+    event_seq: i64,
 }
 
 #[derive(FromRow)]
@@ -100,9 +101,19 @@ pub async fn load_draft(
     draft_id: &str,
     viewer: &PublicUser,
 ) -> Result<DraftView, AppError> {
-    let my_role = role_of(db.pool(), draft_id, &viewer.id).await?;
+    let (my_role, notice): (String, Option<String>) = sqlx::query_as(
+        "SELECT c.role, n.user_id FROM collaborators c LEFT JOIN join_notices n \
+         ON n.draft_id = c.draft_id AND n.user_id = c.user_id \
+         WHERE c.draft_id = $1 AND c.user_id = $2",
+    )
+    .bind(draft_id)
+    .bind(&viewer.id)
+    .fetch_optional(db.pool())
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let my_role = Role::parse(&my_role)?;
     let draft = sqlx::query_as::<_, DraftRow>(
-        "SELECT d.id, d.title, d.subtitle, d.platform, d.status, d.created_at, d.updated_at, \
+        "SELECT d.id, d.title, d.subtitle, d.platform, d.status, d.created_at, d.updated_at, d.event_seq, \
          o.id AS owner_id, o.handle AS owner_handle, h.id AS holder_id, h.handle AS holder_handle \
          FROM drafts d JOIN users o ON o.id = d.owner_id JOIN users h ON h.id = d.ring_holder_id \
          WHERE d.id = $1",
@@ -183,6 +194,8 @@ pub async fn load_draft(
                 at_ms: p.at,
             })
             .collect(),
+        show_joined_banner: notice.is_some(),
+        event_seq: draft.event_seq,
         created_at_ms: draft.created_at,
         updated_at_ms: draft.updated_at,
     })

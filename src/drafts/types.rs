@@ -136,6 +136,11 @@ pub struct DraftView {
     pub collaborators: Vec<Collaborator>,
     /// Most recent first.
     pub ring_history: Vec<RingPass>,
+    /// The viewer joined through an invite and has not dismissed the welcome yet.
+    pub show_joined_banner: bool,
+    /// The number of the latest live event this view includes (a page's live channel
+    /// resumes after it).
+    pub event_seq: i64,
     pub created_at_ms: i64,
     pub updated_at_ms: i64,
 }

@@ -18,6 +18,11 @@ pub struct Config {
     pub auth_attempts_per_ip_per_minute: u32,
     /// Largest request body accepted, in bytes.
     pub body_limit_bytes: usize,
+    /// Invite-code lookups (refer pages, accepts) allowed per client address per minute:
+    /// what stands between a guesser and the codes.
+    pub invite_lookups_per_ip_per_minute: u32,
+    /// Invites one user may create per hour (counted in the database, across instances).
+    pub invites_per_user_per_hour: u32,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -54,6 +59,16 @@ impl Config {
                 20,
             )?,
             body_limit_bytes: parse_or("BODY_LIMIT_BYTES", var("BODY_LIMIT_BYTES"), 64 * 1024)?,
+            invite_lookups_per_ip_per_minute: parse_or(
+                "INVITE_LOOKUPS_PER_IP_PER_MINUTE",
+                var("INVITE_LOOKUPS_PER_IP_PER_MINUTE"),
+                30,
+            )?,
+            invites_per_user_per_hour: parse_or(
+                "INVITES_PER_USER_PER_HOUR",
+                var("INVITES_PER_USER_PER_HOUR"),
+                30,
+            )?,
         };
         config.validate()?;
         Ok(config)
@@ -69,6 +84,8 @@ impl Config {
             trust_forwarded_for: false,
             auth_attempts_per_ip_per_minute: 20,
             body_limit_bytes: 64 * 1024,
+            invite_lookups_per_ip_per_minute: 30,
+            invites_per_user_per_hour: 30,
         }
     }
 

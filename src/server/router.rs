@@ -36,7 +36,17 @@ fn request_span<B>(req: &Request<B>) -> tracing::Span {
         .get(REQUEST_ID)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id)
+    let path = loggable_path(req.uri().path());
+    tracing::info_span!("request", method = %req.method(), path = %path, request_id)
+}
+
+/// The path as logs may show it: an invite link's code is a secret and never logged.
+fn loggable_path(path: &str) -> &str {
+    if path.starts_with("/refer/") {
+        "/refer/<code>"
+    } else {
+        path
+    }
 }
 
 pub fn build_router(state: AppState) -> Router {
@@ -48,6 +58,10 @@ pub fn build_router(state: AppState) -> Router {
 
     Router::new()
         .route("/api/health", get(health::health))
+        .route(
+            "/api/live/drafts/{draft_id}",
+            get(crate::live::socket::open),
+        )
         .nest_service(
             &format!("/{}", options.site_pkg_dir),
             ServeDir::new(pkg_dir)
@@ -75,4 +89,18 @@ pub fn build_router(state: AppState) -> Router {
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .with_state(state)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loggable_path;
+
+    #[test]
+    fn invite_codes_never_reach_the_logs() {
+        assert_eq!(
+            loggable_path("/refer/AbCdEfGhIjKlMnOpQrStUv"),
+            "/refer/<code>"
+        );
+        assert_eq!(loggable_path("/drafts/1"), "/drafts/1");
+    }
 }

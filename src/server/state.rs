@@ -12,6 +12,7 @@ use super::config::Config;
 use super::rate_limit::RateLimiter;
 use crate::db::Db;
 use crate::error::AppError;
+use crate::live::hub::LiveHub;
 
 #[derive(Clone, Debug, FromRef)]
 pub struct AppState {
@@ -20,19 +21,32 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     /// Sign-in and sign-up attempts per client address (this instance only: per-account
     /// throttling, which must hold across instances, lives in the database).
+    #[from_ref(skip)]
     pub auth_ip_limiter: Arc<RateLimiter<IpAddr>>,
+    /// Invite-code lookups per client address (this instance only).
+    #[from_ref(skip)]
+    pub invite_ip_limiter: Arc<RateLimiter<IpAddr>>,
+    /// Live channels to open draft pages.
+    pub live: Arc<LiveHub>,
 }
 
 impl AppState {
+    /// Builds the state and starts the live hub's background tasks (inside a Tokio runtime).
     pub fn new(db: Db, config: Config, leptos_options: LeptosOptions) -> Self {
         let auth_ip_limiter = Arc::new(RateLimiter::per_minute(
             config.auth_attempts_per_ip_per_minute,
         ));
+        let invite_ip_limiter = Arc::new(RateLimiter::per_minute(
+            config.invite_lookups_per_ip_per_minute,
+        ));
+        let live = LiveHub::start(db.clone(), &config.database_url);
         Self {
+            live,
             db,
             config: Arc::new(config),
             leptos_options,
             auth_ip_limiter,
+            invite_ip_limiter,
         }
     }
 }

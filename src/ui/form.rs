@@ -36,6 +36,19 @@ pub fn form_error<T: Send + Sync + 'static>(
     })
 }
 
+/// The error of an action's latest attempt, as words for the control that made it.
+pub fn action_error<T: Send + Sync + 'static>(
+    value: MappedSignal<Option<Result<T, AppError>>>,
+) -> Signal<Option<String>> {
+    Signal::derive(move || {
+        value.with(|r| {
+            r.as_ref()
+                .and_then(|r| r.as_ref().err())
+                .map(ToString::to_string)
+        })
+    })
+}
+
 /// An `input` listener that hands the field's new value to `on_input`, if there is one.
 fn forward_input(on_input: Option<Callback<String>>) -> impl Fn(leptos::ev::Event) {
     move |ev| {

@@ -7,6 +7,7 @@ mod home;
 mod landing;
 mod layout;
 mod status_pages;
+pub mod style;
 
 pub use home::HomePage;
 pub use layout::{Footer, Header};

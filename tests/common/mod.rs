@@ -30,9 +30,29 @@ pub enum Backend {
     Postgres,
 }
 
-/// Runs `$case(&TestApp)` once on SQLite and once on PostgreSQL, as two tests.
+/// Runs `$case(&TestApp)` once on SQLite and once on PostgreSQL, as two tests; with
+/// `config = |config| …;` first, on an app with that configuration.
 #[macro_export]
 macro_rules! on_both_backends {
+    (config = $configure:expr; $($case:ident),+ $(,)?) => {
+        $(
+            mod $case {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    let app = $crate::common::TestApp::start_with($crate::common::Backend::Sqlite, $configure).await;
+                    super::$case(&app).await;
+                    app.finish().await;
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    let app = $crate::common::TestApp::start_with($crate::common::Backend::Postgres, $configure).await;
+                    super::$case(&app).await;
+                    app.finish().await;
+                }
+            }
+        )+
+    };
     ($($case:ident),+ $(,)?) => {
         $(
             mod $case {
@@ -59,12 +79,17 @@ pub const PUBLIC_ORIGIN: &str = "http://127.0.0.1:3000";
 pub struct TestApp {
     pub router: Router,
     pub db: Db,
+    /// The database's URL (a second app server can open it too).
+    pub database_url: String,
+    pub state: AppState,
     pub backend: Backend,
     cleanup: Cleanup,
     /// Every response body this app produced, for the leak scans.
     pub bodies: Arc<Mutex<Vec<String>>>,
     /// Every session token handed out (and its stored hash): no body may ever contain one.
     secrets: Arc<Mutex<Vec<String>>>,
+    /// Every invite code handed out: only the response that created it may contain it.
+    invite_codes: Arc<Mutex<Vec<String>>>,
 }
 
 enum Cleanup {
@@ -124,17 +149,21 @@ impl TestApp {
             .unwrap_or_else(|err| panic!("migrations failed: {err}"));
         let options = LeptosOptions::builder().output_name("onering").build();
         let state = AppState::new(db.clone(), config, options);
-        let router = build_router(state).layer(MockConnectInfo(SocketAddr::from((
+        state.live.ready().await;
+        let router = build_router(state.clone()).layer(MockConnectInfo(SocketAddr::from((
             [203, 0, 113, 7],
             40_000,
         ))));
         Self {
             router,
             db,
+            database_url: url,
+            state,
             backend,
             cleanup,
             bodies: Arc::new(Mutex::new(Vec::new())),
             secrets: Arc::new(Mutex::new(Vec::new())),
+            invite_codes: Arc::new(Mutex::new(Vec::new())),
         }
     }
 
@@ -151,6 +180,7 @@ impl TestApp {
         secrets.push(PASSWORD.replace(' ', "+"));
         secrets.push("$argon2".to_owned());
         self.assert_never_sent(&secrets.iter().map(String::as_str).collect::<Vec<_>>());
+        self.assert_invite_codes_sent_once();
         self.db.close().await;
         match self.cleanup {
             Cleanup::SqliteFile(dir) => {
@@ -167,11 +197,30 @@ impl TestApp {
         }
     }
 
+    /// Serves the app on a real socket (for WebSockets); returns its address.
+    pub async fn serve(&self) -> SocketAddr {
+        serve_router(self.router.clone()).await
+    }
+
+    /// A second app server on the same database (its own pool and live hub), served on a
+    /// socket of its own.
+    pub async fn second_server(&self) -> SocketAddr {
+        let config = Config::for_database(&self.database_url);
+        let db = Db::connect(&self.database_url, config.db_max_connections)
+            .await
+            .unwrap_or_else(|err| panic!("second server: {err}"));
+        let options = LeptosOptions::builder().output_name("onering").build();
+        let state = AppState::new(db, config, options);
+        state.live.ready().await;
+        serve_router(build_router(state)).await
+    }
+
     /// A browser-like client with its own cookie jar.
     pub fn client(&self) -> Client<'_> {
         Client {
             app: self,
             cookie: None,
+            other_cookies: Vec::new(),
             user_agent: "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0 Safari/537.36".into(),
         }
     }
@@ -194,6 +243,10 @@ impl TestApp {
             headers,
             body,
         };
+        if let (Some(code), Ok(mut codes)) = (invite_code_in(&reply.body), self.invite_codes.lock())
+        {
+            codes.push(code);
+        }
         if let Ok(mut secrets) = self.secrets.lock() {
             for token in reply.session_tokens() {
                 secrets.push(hex::encode(sha2::Sha256::digest(token.as_bytes())));
@@ -201,6 +254,29 @@ impl TestApp {
             }
         }
         reply
+    }
+
+    /// Each invite code appeared in exactly one response body (the one that created it), and
+    /// its stored hash in none.
+    pub fn assert_invite_codes_sent_once(&self) {
+        let bodies = self.bodies.lock().map(|b| b.clone()).unwrap_or_default();
+        let codes = self
+            .invite_codes
+            .lock()
+            .map(|c| c.clone())
+            .unwrap_or_default();
+        for code in &codes {
+            let hash = hex::encode(sha2::Sha256::digest(code.as_bytes()));
+            let showing = bodies.iter().filter(|b| b.contains(code.as_str())).count();
+            assert_eq!(
+                showing, 1,
+                "invite code {code:.4}… was in {showing} response bodies"
+            );
+            assert!(
+                !bodies.iter().any(|b| b.contains(&hash)),
+                "a response body contained an invite code's hash"
+            );
+        }
     }
 
     /// Asserts that no response so far contained any of `secrets`.
@@ -254,8 +330,18 @@ impl Reply {
 
 pub struct Client<'a> {
     pub app: &'a TestApp,
+    /// The session token.
     pub cookie: Option<String>,
+    /// Any other cookies the app set (name, value).
+    pub other_cookies: Vec<(String, String)>,
     pub user_agent: String,
+}
+
+/// The code in a created invite's link, if `body` is one.
+fn invite_code_in(body: &str) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_str(body).ok()?;
+    let link = value.get("link")?.as_str()?;
+    link.rsplit_once("/refer/").map(|(_, code)| code.to_owned())
 }
 
 impl Client<'_> {
@@ -266,20 +352,43 @@ impl Client<'_> {
             .header("user-agent", &self.user_agent)
             .header("sec-fetch-site", "same-origin")
             .header("origin", PUBLIC_ORIGIN);
+        let mut cookies: Vec<String> = self
+            .other_cookies
+            .iter()
+            .map(|(name, value)| format!("{name}={value}"))
+            .collect();
         if let Some(cookie) = &self.cookie {
-            builder = builder.header("cookie", format!("onering_session={cookie}"));
+            cookies.push(format!("onering_session={cookie}"));
+        }
+        if !cookies.is_empty() {
+            builder = builder.header("cookie", cookies.join("; "));
         }
         builder
     }
 
     fn remember_cookie(&mut self, reply: &Reply) {
-        if reply
-            .set_cookies()
-            .iter()
-            .any(|c| c.starts_with("onering_session="))
-        {
-            self.cookie = reply.session_tokens().pop();
+        for set in reply.set_cookies() {
+            let pair = set.split(';').next().unwrap_or_default();
+            let Some((name, value)) = pair.split_once('=') else {
+                continue;
+            };
+            if name == "onering_session" {
+                self.cookie = Some(value.to_owned()).filter(|v| !v.is_empty());
+                continue;
+            }
+            self.other_cookies.retain(|(n, _)| n != name);
+            if !value.is_empty() {
+                self.other_cookies.push((name.to_owned(), value.to_owned()));
+            }
         }
+    }
+
+    /// The value of a non-session cookie the app set, if it is still set.
+    pub fn cookie_named(&self, name: &str) -> Option<&str> {
+        self.other_cookies
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// Calls a server function with a urlencoded form, as the browser does.
@@ -343,6 +452,23 @@ fn form_request(builder: http::request::Builder, form: &[(&str, &str)]) -> Reque
         .header("accept", "application/json")
         .body(Body::from(body))
         .unwrap_or_default()
+}
+
+async fn serve_router(router: Router) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap_or_else(|err| panic!("could not listen: {err}"));
+    let addr = listener
+        .local_addr()
+        .unwrap_or_else(|err| panic!("no local address: {err}"));
+    tokio::spawn(async move {
+        let _ = axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await;
+    });
+    addr
 }
 
 /// Runs `call_with` on a task of its own.

@@ -14,16 +14,19 @@ pub use ring::{pass_ring, reclaim_ring};
 pub use segments::{append_segment, create_draft, delete_segment, edit_segment};
 
 use super::store::role_of;
-use super::types::{PassKind, Role};
+use super::types::{DraftStatus, PassKind, RingPass, Role};
 use crate::auth::model::PublicUser;
+use crate::auth::store::public_user;
 use crate::db::Tx;
 use crate::error::AppError;
+use crate::live::events;
+use crate::live::types::DraftEvent;
 
 pub(super) fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
-pub(super) fn archived() -> AppError {
+pub(crate) fn archived() -> AppError {
     AppError::conflict("This draft is archived, so it is read-only. Its owner can restore it.")
 }
 
@@ -36,7 +39,7 @@ pub(super) fn owner_only() -> AppError {
 }
 
 #[derive(sqlx::FromRow)]
-pub(super) struct DraftState {
+pub(crate) struct DraftState {
     owner_id: String,
     ring_holder_id: String,
     platform: String,
@@ -53,8 +56,14 @@ pub(super) async fn draft_state(tx: &mut Tx, draft_id: &str) -> Result<DraftStat
     .ok_or(AppError::NotFound)
 }
 
+impl DraftState {
+    pub(crate) fn is_archived(&self) -> bool {
+        self.status == DraftStatus::Archived.as_str()
+    }
+}
+
 /// The draft, if `actor` owns it; `Forbidden` for other collaborators.
-pub(super) async fn require_owner(
+pub(crate) async fn require_owner(
     tx: &mut Tx,
     draft_id: &str,
     actor: &PublicUser,
@@ -91,6 +100,7 @@ pub(super) struct Move<'a> {
     at: i64,
 }
 
+/// Records a move of the ring in its history and as a live event.
 pub(super) async fn record_pass(tx: &mut Tx, draft_id: &str, m: Move<'_>) -> Result<(), AppError> {
     sqlx::query(
         "INSERT INTO ring_passes (id, draft_id, from_user_id, to_user_id, kind, after_position, at) \
@@ -105,5 +115,12 @@ pub(super) async fn record_pass(tx: &mut Tx, draft_id: &str, m: Move<'_>) -> Res
     .bind(m.at)
     .execute(&mut **tx)
     .await?;
-    Ok(())
+    let pass = RingPass {
+        from: public_user(&mut **tx, m.from).await?,
+        to: public_user(&mut **tx, m.to).await?,
+        kind: m.kind,
+        after_position: m.after_position,
+        at_ms: m.at,
+    };
+    events::record(tx, draft_id, &DraftEvent::RingMoved { pass }, m.at).await
 }

@@ -3,9 +3,12 @@
 use super::require_owner;
 use super::ring::return_ring_to_owner;
 use crate::auth::model::PublicUser;
+use crate::auth::store::public_user;
 use crate::db::{is_unique_violation, now_ms, Tx};
 use crate::drafts::types::{DraftStatus, PassKind, Role};
 use crate::error::AppError;
+use crate::live::events;
+use crate::live::types::DraftEvent;
 
 /// The owner adds someone by handle as an editor or viewer.
 pub async fn add_collaborator(
@@ -42,11 +45,19 @@ pub async fn add_collaborator(
     .execute(&mut **tx)
     .await;
     match added {
-        Ok(_) => Ok(PublicUser {
-            display_id: crate::auth::model::display_id(&user_id),
-            id: user_id,
-            handle,
-        }),
+        Ok(_) => {
+            let user = PublicUser {
+                display_id: crate::auth::model::display_id(&user_id),
+                id: user_id,
+                handle,
+            };
+            let event = DraftEvent::CollaboratorAdded {
+                user: user.clone(),
+                role,
+            };
+            events::record(tx, draft_id, &event, now_ms()).await?;
+            Ok(user)
+        }
         Err(err) if is_unique_violation(&err, "collaborators_pkey") => Err(AppError::validation(
             "handle",
             format!("@{handle} is already on this draft."),
@@ -84,7 +95,14 @@ pub async fn set_role(
     if !role.can_hold_ring() && state.ring_holder_id == user_id {
         return_ring_to_owner(tx, draft_id, &state, PassKind::Return).await?;
     }
-    Ok(())
+    let user = public_user(&mut **tx, user_id).await?;
+    events::record(
+        tx,
+        draft_id,
+        &DraftEvent::RoleChanged { user, role },
+        now_ms(),
+    )
+    .await
 }
 
 /// The owner removes a collaborator; if they held the ring, it returns to the owner.
@@ -112,7 +130,20 @@ pub async fn remove_collaborator(
     if removed.rows_affected() == 0 {
         return Err(AppError::NotFound);
     }
-    Ok(())
+    sqlx::query("DELETE FROM join_notices WHERE draft_id = $1 AND user_id = $2")
+        .bind(draft_id)
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
+    // Their open pages get `revoked` and close.
+    let user = public_user(&mut **tx, user_id).await?;
+    events::record(
+        tx,
+        draft_id,
+        &DraftEvent::CollaboratorRemoved { user },
+        now_ms(),
+    )
+    .await
 }
 
 /// The owner moves the draft between draft, published and archived.
@@ -124,11 +155,12 @@ pub async fn set_status(
 ) -> Result<(), AppError> {
     require_owner(tx, draft_id, owner).await?;
     let status = DraftStatus::parse(status)?;
+    let now = now_ms();
     sqlx::query("UPDATE drafts SET status = $1, updated_at = $2 WHERE id = $3")
         .bind(status.as_str())
-        .bind(now_ms())
+        .bind(now)
         .bind(draft_id)
         .execute(&mut **tx)
         .await?;
-    Ok(())
+    events::record(tx, draft_id, &DraftEvent::StatusChanged { status }, now).await
 }

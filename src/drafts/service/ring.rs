@@ -7,7 +7,7 @@ use super::{
 };
 use crate::auth::model::PublicUser;
 use crate::db::{now_ms, Tx};
-use crate::drafts::types::{DraftStatus, PassKind};
+use crate::drafts::types::PassKind;
 use crate::error::AppError;
 
 /// The holder passes the ring to an owner or editor of the draft.
@@ -49,7 +49,7 @@ pub async fn pass_ring(
     // Read the draft now, not before the update: a concurrent pass may just have committed,
     // and the answer must say so.
     let state = draft_state(tx, draft_id).await?;
-    if state.status == DraftStatus::Archived.as_str() {
+    if state.is_archived() {
         return Err(archived());
     }
     if state.ring_holder_id != holder.id {

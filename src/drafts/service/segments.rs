@@ -5,8 +5,10 @@ use super::{archived, draft_state, new_id, not_your_turn, require_writer, DraftS
 use crate::auth::model::PublicUser;
 use crate::db::{now_ms, Tx};
 use crate::drafts::model::{parse_subtitle, parse_title, Platform, SegmentText};
-use crate::drafts::types::{DraftStatus, Role, Segment};
+use crate::drafts::types::{Role, Segment};
 use crate::error::AppError;
+use crate::live::events;
+use crate::live::types::DraftEvent;
 
 async fn insert_segment(
     tx: &mut Tx,
@@ -98,20 +100,27 @@ pub async fn append_segment(
     }
     let text = SegmentText::parse(Platform::parse(&platform)?, content)?;
     let now = now_ms();
-    let position: Option<i64> = sqlx::query_scalar(
-        "UPDATE drafts SET segment_count = segment_count + 1, updated_at = $1 \
-         WHERE id = $2 AND ring_holder_id = $3 AND status <> 'archived' RETURNING segment_count",
+    // The same statement takes the position and the live event's number.
+    let taken: Option<(i64, i64)> = sqlx::query_as(
+        "UPDATE drafts SET segment_count = segment_count + 1, event_seq = event_seq + 1, \
+         updated_at = $1 WHERE id = $2 AND ring_holder_id = $3 AND status <> 'archived' \
+         RETURNING segment_count, event_seq",
     )
     .bind(now)
     .bind(draft_id)
     .bind(&author.id)
     .fetch_optional(&mut **tx)
     .await?;
-    match position {
-        Some(position) => insert_segment(tx, draft_id, position, &text, author, now).await,
-        None if draft_state(tx, draft_id).await?.status == DraftStatus::Archived.as_str() => {
-            Err(archived())
+    match taken {
+        Some((position, seq)) => {
+            let segment = insert_segment(tx, draft_id, position, &text, author, now).await?;
+            let event = DraftEvent::SegmentAppended {
+                segment: segment.clone(),
+            };
+            events::store(tx, draft_id, seq, &event, now).await?;
+            Ok(segment)
         }
+        None if draft_state(tx, draft_id).await?.is_archived() => Err(archived()),
         None => Err(not_your_turn()),
     }
 }
@@ -145,18 +154,23 @@ pub async fn edit_segment(
     .await?;
     let (position, created_at) = position.ok_or(AppError::Forbidden)?;
     touch(tx, draft_id, now).await?;
-    Ok(Segment {
+    let segment = Segment {
         id: segment_id.to_owned(),
         position,
         content: text.as_str().to_owned(),
         author: author.clone(),
         created_at_ms: created_at,
         edited_at_ms: Some(now),
-    })
+    };
+    let event = DraftEvent::SegmentEdited {
+        segment: segment.clone(),
+    };
+    events::record(tx, draft_id, &event, now).await?;
+    Ok(segment)
 }
 
 fn check_author_holds_ring(state: &DraftState, author: &PublicUser) -> Result<(), AppError> {
-    if state.status == DraftStatus::Archived.as_str() {
+    if state.is_archived() {
         return Err(archived());
     }
     if state.ring_holder_id != author.id {
@@ -206,12 +220,17 @@ pub async fn delete_segment(
     .bind(draft_id)
     .execute(&mut **tx)
     .await?;
+    let now = now_ms();
     sqlx::query(
         "UPDATE drafts SET segment_count = segment_count - 1, updated_at = $1 WHERE id = $2",
     )
-    .bind(now_ms())
+    .bind(now)
     .bind(draft_id)
     .execute(&mut **tx)
     .await?;
-    Ok(())
+    let event = DraftEvent::SegmentDeleted {
+        segment_id: segment_id.to_owned(),
+        by: author.clone(),
+    };
+    events::record(tx, draft_id, &event, now).await
 }

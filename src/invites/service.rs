@@ -1,0 +1,281 @@
+//! Changing invites: create, revoke, accept, and dismissing the "you joined" banner. Each
+//! rule is enforced by the statement that makes the change, inside its write transaction.
+//!
+//! Accepting is race-free: the collaborator row is inserted first (a second accept by the
+//! same user finds it and changes nothing), then the use is taken with one conditional
+//! `UPDATE … WHERE uses < max_uses AND revoked_at IS NULL AND expires_at > now`. Of two
+//! strangers racing for the last use, the database lets exactly one update the row; the
+//! other's transaction rolls back whole, its collaborator row with it.
+
+use super::store::{invite_summary, InviteRow, INVITE_COLUMNS};
+use super::types::{
+    Acceptance, InviteSummary, Joined, DEFAULT_EXPIRY_DAYS, DEFAULT_MAX_USES, MAX_EXPIRY_DAYS,
+    MAX_USES, NOTE_MAX_CHARS,
+};
+use crate::auth::model::PublicUser;
+use crate::db::Tx;
+use crate::drafts::service::{archived, require_owner};
+use crate::drafts::types::Role;
+use crate::error::AppError;
+use crate::live::events;
+use crate::live::types::DraftEvent;
+
+const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+const HOUR_MS: i64 = 60 * 60 * 1000;
+
+/// What the owner asks for.
+#[derive(Debug, Clone)]
+pub struct NewInvite {
+    pub role: String,
+    pub note: Option<String>,
+    pub expires_in_days: Option<u32>,
+    pub max_uses: Option<u32>,
+}
+
+struct Checked {
+    role: Role,
+    note: Option<String>,
+    expires_in_days: u32,
+    max_uses: u32,
+}
+
+impl NewInvite {
+    fn check(&self) -> Result<Checked, AppError> {
+        let role = Role::parse(&self.role)?;
+        if role == Role::Owner {
+            return Err(AppError::validation(
+                "role",
+                "A draft has one owner. Invite an editor or a viewer.",
+            ));
+        }
+        let note = self
+            .note
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(str::to_owned);
+        if let Some(note) = &note {
+            if note.chars().count() > NOTE_MAX_CHARS || note.chars().any(char::is_control) {
+                return Err(AppError::validation(
+                    "note",
+                    format!("Keep the note to one line of at most {NOTE_MAX_CHARS} characters."),
+                ));
+            }
+        }
+        let expires_in_days = self.expires_in_days.unwrap_or(DEFAULT_EXPIRY_DAYS);
+        if !(1..=MAX_EXPIRY_DAYS).contains(&expires_in_days) {
+            return Err(AppError::validation(
+                "expires_in_days",
+                format!("An invite lasts from 1 to {MAX_EXPIRY_DAYS} days."),
+            ));
+        }
+        let max_uses = self.max_uses.unwrap_or(DEFAULT_MAX_USES);
+        if !(1..=MAX_USES).contains(&max_uses) {
+            return Err(AppError::validation(
+                "max_uses",
+                format!("An invite can be used from 1 to {MAX_USES} times."),
+            ));
+        }
+        Ok(Checked {
+            role,
+            note,
+            expires_in_days,
+            max_uses,
+        })
+    }
+}
+
+/// The owner creates an invite whose code hashes to `code_hash`. At most `per_hour` per
+/// user per hour, counted in the database so the limit holds across app servers.
+pub async fn create_invite(
+    tx: &mut Tx,
+    draft_id: &str,
+    owner: &PublicUser,
+    request: &NewInvite,
+    code_hash: &str,
+    per_hour: u32,
+    now: i64,
+) -> Result<InviteSummary, AppError> {
+    let state = require_owner(tx, draft_id, owner).await?;
+    if state.is_archived() {
+        return Err(archived());
+    }
+    let wanted = request.check()?;
+    let recent: Vec<i64> = sqlx::query_scalar(
+        "SELECT created_at FROM invites WHERE created_by = $1 AND created_at > $2 \
+         ORDER BY created_at LIMIT $3",
+    )
+    .bind(&owner.id)
+    .bind(now - HOUR_MS)
+    .bind(i64::from(per_hour))
+    .fetch_all(&mut **tx)
+    .await?;
+    if recent.len() >= per_hour as usize {
+        let oldest = recent.first().copied().unwrap_or(now);
+        let retry_after_s = ((oldest + HOUR_MS - now) / 1000).max(1) as u64;
+        return Err(AppError::RateLimited { retry_after_s });
+    }
+    let id = uuid::Uuid::new_v4().to_string();
+    sqlx::query(
+        "INSERT INTO invites (id, draft_id, created_by, code_hash, role, note, max_uses, uses, \
+         expires_at, revoked_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, NULL, $9)",
+    )
+    .bind(&id)
+    .bind(draft_id)
+    .bind(&owner.id)
+    .bind(code_hash)
+    .bind(wanted.role.as_str())
+    .bind(&wanted.note)
+    .bind(i64::from(wanted.max_uses))
+    .bind(now + i64::from(wanted.expires_in_days) * DAY_MS)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    invite_by_id(tx, draft_id, &id, now).await
+}
+
+async fn invite_by_id(
+    tx: &mut Tx,
+    draft_id: &str,
+    invite_id: &str,
+    now: i64,
+) -> Result<InviteSummary, AppError> {
+    let row = sqlx::query_as::<_, InviteRow>(&format!(
+        "SELECT {INVITE_COLUMNS} FROM invites WHERE id = $1 AND draft_id = $2"
+    ))
+    .bind(invite_id)
+    .bind(draft_id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let accepted_by: Vec<String> = sqlx::query_scalar(
+        "SELECT u.handle FROM invite_acceptances a JOIN users u ON u.id = a.user_id \
+         WHERE a.invite_id = $1 ORDER BY a.accepted_at, u.handle",
+    )
+    .bind(invite_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    invite_summary(row, accepted_by, now)
+}
+
+/// The owner withdraws an invite that can still be used.
+pub async fn revoke_invite(
+    tx: &mut Tx,
+    draft_id: &str,
+    invite_id: &str,
+    owner: &PublicUser,
+    now: i64,
+) -> Result<InviteSummary, AppError> {
+    require_owner(tx, draft_id, owner).await?;
+    let revoked = sqlx::query(
+        "UPDATE invites SET revoked_at = $1 WHERE id = $2 AND draft_id = $3 \
+         AND revoked_at IS NULL AND uses < max_uses AND expires_at > $1",
+    )
+    .bind(now)
+    .bind(invite_id)
+    .bind(draft_id)
+    .execute(&mut **tx)
+    .await?;
+    let invite = invite_by_id(tx, draft_id, invite_id, now).await?;
+    if revoked.rows_affected() == 0 {
+        return Err(AppError::conflict(format!(
+            "This invite is already {}; only pending invites can be revoked.",
+            invite.status.label()
+        )));
+    }
+    Ok(invite)
+}
+
+#[derive(sqlx::FromRow)]
+struct Target {
+    id: String,
+    draft_id: String,
+    role: String,
+    owner_id: String,
+}
+
+/// `user` accepts the invite whose code hashes to `code_hash`.
+pub async fn accept_invite(
+    tx: &mut Tx,
+    code_hash: &str,
+    user: &PublicUser,
+    now: i64,
+) -> Result<Acceptance, AppError> {
+    let target = sqlx::query_as::<_, Target>(
+        "SELECT i.id, i.draft_id, i.role, d.owner_id FROM invites i \
+         JOIN drafts d ON d.id = i.draft_id WHERE i.code_hash = $1",
+    )
+    .bind(code_hash)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or(AppError::InviteUnavailable)?;
+    let answer = |joined| Acceptance {
+        draft_id: target.draft_id.clone(),
+        joined,
+    };
+    if target.owner_id == user.id {
+        return Ok(answer(Joined::Owner));
+    }
+    let inserted = sqlx::query(
+        "INSERT INTO collaborators (draft_id, user_id, role, added_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (draft_id, user_id) DO NOTHING",
+    )
+    .bind(&target.draft_id)
+    .bind(&user.id)
+    .bind(&target.role)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    if inserted.rows_affected() == 0 {
+        return Ok(answer(Joined::AlreadyMember));
+    }
+    let taken = sqlx::query(
+        "UPDATE invites SET uses = uses + 1 WHERE id = $1 AND revoked_at IS NULL \
+         AND uses < max_uses AND expires_at > $2",
+    )
+    .bind(&target.id)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    if taken.rows_affected() == 0 {
+        // Rolls back the collaborator row too: the whole write fails.
+        return Err(AppError::InviteUnavailable);
+    }
+    sqlx::query(
+        "INSERT INTO invite_acceptances (invite_id, user_id, accepted_at) VALUES ($1, $2, $3)",
+    )
+    .bind(&target.id)
+    .bind(&user.id)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO join_notices (draft_id, user_id, created_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (draft_id, user_id) DO NOTHING",
+    )
+    .bind(&target.draft_id)
+    .bind(&user.id)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    let event = DraftEvent::CollaboratorAdded {
+        user: user.clone(),
+        role: Role::parse(&target.role)?,
+    };
+    events::record(tx, &target.draft_id, &event, now).await?;
+    Ok(answer(Joined::Joined))
+}
+
+/// Removes the "You joined" banner for good (dismissing twice is fine).
+pub async fn dismiss_join_notice(
+    tx: &mut Tx,
+    draft_id: &str,
+    user: &PublicUser,
+) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM join_notices WHERE draft_id = $1 AND user_id = $2")
+        .bind(draft_id)
+        .bind(&user.id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,219 @@
+//! `GET /api/live/drafts/{id}?after=<seq>`: a draft's live channel, as a WebSocket.
+//!
+//! Why a WebSocket and not Server-Sent Events: browsers open at most six HTTP/1.1
+//! connections per site across all tabs, and an event stream holds one for as long as the
+//! page is open, so a seventh tab would hang. WebSockets are not counted against that limit,
+//! and the same socket carries the page's typing notices the other way.
+//!
+//! The handshake is authenticated by the session cookie and refused for another site's
+//! pages (`Origin`), for strangers to the draft, and for signed-out callers. The channel
+//! first replays what the page missed after `after` (or tells it to reload when that is
+//! more than [`REPLAY_LIMIT`] events), then forwards live messages. A reader removed from
+//! the draft gets `revoked` and the socket closes.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::extract::{FromRequestParts, Path, Query, Request, State};
+use axum::response::{IntoResponse, Response};
+use http::StatusCode;
+use serde::Deserialize;
+use tokio::sync::broadcast::error::RecvError;
+
+use super::events::{self, REPLAY_LIMIT};
+use super::hub::LiveHub;
+use super::types::{DraftEvent, LiveMessage, PageMessage};
+use crate::auth::model::PublicUser;
+use crate::error::AppError;
+use crate::server::security::error_response;
+use crate::server::state::AppState;
+
+/// Typing notices from one page are passed on at most this often.
+const TYPING_EVERY: Duration = Duration::from_millis(100);
+/// A reader that cannot take a message for this long is dropped.
+const SEND_TIMEOUT: Duration = Duration::from_secs(5);
+const PING_EVERY: Duration = Duration::from_secs(30);
+
+#[derive(Debug, Deserialize)]
+pub struct Resume {
+    after: Option<i64>,
+}
+
+pub async fn open(
+    State(state): State<AppState>,
+    Path(draft_id): Path<String>,
+    Query(resume): Query<Resume>,
+    request: Request,
+) -> Response {
+    let (mut parts, _) = request.into_parts();
+    let refuse = |error: AppError| {
+        let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::FORBIDDEN);
+        error_response(status, &error)
+    };
+    let origin = parts
+        .headers
+        .get(http::header::ORIGIN)
+        .and_then(|o| o.to_str().ok());
+    if origin.is_some_and(|o| o != state.config.public_origin) {
+        return refuse(AppError::Forbidden);
+    }
+    let user = match crate::auth::service::current_session(&state, &parts).await {
+        Ok(Some(current)) => current.user,
+        Ok(None) => return refuse(AppError::sign_in_required()),
+        Err(error) => return refuse(error),
+    };
+    if let Err(error) = crate::drafts::store::role_of(state.db.pool(), &draft_id, &user.id).await {
+        return refuse(error);
+    }
+    let upgrade = match WebSocketUpgrade::from_request_parts(&mut parts, &state).await {
+        Ok(upgrade) => upgrade,
+        Err(rejection) => return rejection.into_response(),
+    };
+    let hub = state.live.clone();
+    let after = resume.after.unwrap_or(0).max(0);
+    upgrade
+        // Small buffers: an idle reader should cost a few KiB, not the defaults' 128 KiB.
+        .read_buffer_size(2 * 1024)
+        .write_buffer_size(0)
+        .max_message_size(1024)
+        .on_upgrade(move |socket| async move {
+            Reader {
+                hub,
+                draft_id,
+                user,
+                socket,
+            }
+            .run(after)
+            .await;
+        })
+}
+
+struct Reader {
+    hub: Arc<LiveHub>,
+    draft_id: String,
+    user: PublicUser,
+    socket: WebSocket,
+}
+
+enum Step {
+    Continue,
+    Stop,
+}
+
+impl Reader {
+    async fn run(mut self, after: i64) {
+        let Ok(mut live) = self.hub.subscribe(&self.draft_id).await else {
+            return;
+        };
+        self.hub.arrive(&self.draft_id, &self.user).await;
+        if let Some(delivered) = self.replay(after).await {
+            self.forward(&mut live, delivered).await;
+        }
+        drop(live);
+        self.hub.unsubscribe(&self.draft_id);
+        self.hub.depart(&self.draft_id, &self.user).await;
+    }
+
+    /// Sends what the page missed; returns the last event number it has.
+    async fn replay(&mut self, after: i64) -> Option<i64> {
+        let missed = events::since(
+            self.hub.db().pool(),
+            &self.draft_id,
+            after,
+            REPLAY_LIMIT + 1,
+        )
+        .await
+        .ok()?;
+        let latest = events::latest_seq(self.hub.db(), &self.draft_id)
+            .await
+            .ok()?;
+        let complete = missed.first().is_none_or(|(seq, _)| *seq == after + 1);
+        let mut delivered = after;
+        if missed.len() as i64 > REPLAY_LIMIT || !complete || after > latest {
+            delivered = latest;
+            self.send(&LiveMessage::Reset { seq: latest }).await.ok()?;
+        } else {
+            for (seq, event) in missed {
+                delivered = seq;
+                self.send(&LiveMessage::Event { seq, event }).await.ok()?;
+            }
+        }
+        self.send(&LiveMessage::Ready { seq: delivered })
+            .await
+            .ok()?;
+        let people = self.hub.presence_of(&self.draft_id);
+        self.send(&LiveMessage::Presence { people }).await.ok()?;
+        Some(delivered)
+    }
+
+    async fn forward(
+        &mut self,
+        live: &mut tokio::sync::broadcast::Receiver<Arc<LiveMessage>>,
+        mut delivered: i64,
+    ) {
+        let mut last_typing: Option<Instant> = None;
+        let mut ping = tokio::time::interval(PING_EVERY);
+        ping.tick().await;
+        loop {
+            let step = tokio::select! {
+                message = live.recv() => match message {
+                    Ok(message) => self.pass_on(&message, &mut delivered).await,
+                    // Too slow: dropped; the page reconnects and replays from `delivered`.
+                    Err(RecvError::Lagged(_)) | Err(RecvError::Closed) => Step::Stop,
+                },
+                frame = self.socket.recv() => match frame {
+                    Some(Ok(Message::Text(text))) => {
+                        if matches!(serde_json::from_str(text.as_str()), Ok(PageMessage::Typing))
+                            && last_typing.is_none_or(|t| t.elapsed() >= TYPING_EVERY)
+                        {
+                            last_typing = Some(Instant::now());
+                            self.hub.typing(&self.draft_id, &self.user).await;
+                        }
+                        Step::Continue
+                    }
+                    Some(Ok(Message::Close(_))) | Some(Err(_)) | None => Step::Stop,
+                    Some(Ok(_)) => Step::Continue,
+                },
+                _ = ping.tick() => match self.send_raw(Message::Ping(Default::default())).await {
+                    Ok(()) => Step::Continue,
+                    Err(()) => Step::Stop,
+                },
+            };
+            if matches!(step, Step::Stop) {
+                let _ = self.socket.send(Message::Close(None)).await;
+                return;
+            }
+        }
+    }
+
+    async fn pass_on(&mut self, message: &LiveMessage, delivered: &mut i64) -> Step {
+        if let LiveMessage::Event { seq, event } = message {
+            if *seq <= *delivered {
+                return Step::Continue;
+            }
+            *delivered = *seq;
+            if matches!(event, DraftEvent::CollaboratorRemoved { user } if user.id == self.user.id)
+            {
+                let _ = self.send(&LiveMessage::Revoked).await;
+                return Step::Stop;
+            }
+        }
+        match self.send(message).await {
+            Ok(()) => Step::Continue,
+            Err(()) => Step::Stop,
+        }
+    }
+
+    async fn send(&mut self, message: &LiveMessage) -> Result<(), ()> {
+        let text = serde_json::to_string(message).map_err(|_| ())?;
+        self.send_raw(Message::Text(Utf8Bytes::from(text))).await
+    }
+
+    async fn send_raw(&mut self, message: Message) -> Result<(), ()> {
+        match tokio::time::timeout(SEND_TIMEOUT, self.socket.send(message)).await {
+            Ok(Ok(())) => Ok(()),
+            _ => Err(()),
+        }
+    }
+}
