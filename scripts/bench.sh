@@ -21,7 +21,7 @@ PG_ADMIN_URL="${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 WORK=$(mktemp -d)
 PORT=3210
 BASE="http://127.0.0.1:$PORT"
-trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$WORK"; psql "$PG_ADMIN_URL" -qc "DROP DATABASE IF EXISTS onering_bench WITH (FORCE)" >/dev/null 2>&1' EXIT
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"; psql "$PG_ADMIN_URL" -qc "DROP DATABASE IF EXISTS onering_bench WITH (FORCE)" >/dev/null 2>&1' EXIT
 
 start_server() { # database url, log filter
   LEPTOS_SITE_ADDR="127.0.0.1:$PORT" PUBLIC_ORIGIN="$BASE" DATABASE_URL="$1" RUST_LOG="$2" \

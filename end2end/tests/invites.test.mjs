@@ -63,15 +63,14 @@ test('a signed-out visitor follows an invite link, signs up, joins and writes', 
   await b.page.locator('#dismiss-joined').click();
   await b.page.locator('#joined-banner').waitFor({ state: 'detached' });
 
-  // A sees who accepted, and passes B the ring.
-  await a.page.reload();
-  await waitForHydration(a.page);
-  await a.page.locator('#invites li[data-status="accepted"]').getByText(`@${hb}`).waitFor();
+  // A sees who accepted (live, no reload), and passes B the ring.
+  await a.page.locator('#invites li[data-status="accepted"]').getByText(`Joined: @${hb}`).waitFor();
   await a.page.locator('#pass-to').selectOption({ label: `@${hb}` });
   await a.page.locator('#pass-ring').click();
   await a.page.locator('#ring-holder').getByText(`@${hb} holds the ring`).waitFor();
 
-  // B writes; the banner does not come back.
+  // B writes (the ring arrived live); the banner does not come back after a reload.
+  await b.page.locator('#editor-heading').getByText("It's your turn").waitFor();
   await b.page.reload();
   await waitForHydration(b.page);
   assert.equal(await b.page.locator('#joined-banner').count(), 0, 'dismissed for good');

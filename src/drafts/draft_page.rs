@@ -204,7 +204,7 @@ fn Draft(view: RwSignal<DraftView>, actions: Actions, live: Live) -> impl IntoVi
                     <PresencePanel people=live.people me=first.me.id.clone()/>
                     {move || view! { <RingPanel view=snapshot() actions/> }}
                     {move || view! { <CollaboratorsPanel view=snapshot() actions/> }}
-                    {is_owner.then(|| view! { <InvitesPanel draft_id=first.id.clone()/> })}
+                    {is_owner.then(|| view! { <InvitesPanel draft_id=first.id.clone() people=Signal::derive(move || view.with(|v| v.collaborators.len()))/> })}
                 </div>
             </div>
         </div>

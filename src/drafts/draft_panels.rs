@@ -10,6 +10,15 @@ use crate::ui::browser::new_idempotency_key;
 use crate::ui::form::{action_error, FormAlert};
 use crate::ui::style::{CARD, QUIET_BUTTON};
 
+/// "1 segment", "3 segments".
+fn count(n: i64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// The owner moves the draft between draft, published and archived.
 #[component]
 pub(super) fn StatusControl(view: StoredValue<DraftView>, actions: Actions) -> impl IntoView {
@@ -107,7 +116,7 @@ pub(super) fn CollaboratorsPanel(view: StoredValue<DraftView>, actions: Actions)
                         <li class="flex items-center justify-between gap-2 py-2">
                             <div>
                                 <p class="font-medium">"@" {c.user.handle.clone()} {(!removable).then(|| view! { <span class="ml-1 text-xs text-stone-500">{c.role.as_str()}</span> })}</p>
-                                <p class="text-xs text-stone-500">{c.segments} " segments · " {c.characters} " characters"</p>
+                                <p class="text-xs text-stone-500">{count(c.segments, "segment")} " · " {count(c.characters, "character")}</p>
                             </div>
                             {removable.then(|| {
                                 let role_user = c.user.id.clone();
@@ -170,7 +179,7 @@ pub(super) fn PresencePanel(people: RwSignal<Vec<Present>>, me: String) -> impl 
                             <span class="flex size-8 items-center justify-center rounded-full bg-ring-100 font-semibold text-ring-800" aria-hidden="true">{initial}</span>
                             <span class="text-sm">
                                 "@" {p.user.handle.clone()} {you.then_some(" (you)")}
-                                {p.typing.then(|| view! { <span class="ml-1 text-ring-700 typing">"typing…"</span> })}
+                                {(p.typing && !you).then(|| view! { <span class="ml-1 text-ring-700 typing">"typing…"</span> })}
                             </span>
                         </li>
                     }

@@ -12,8 +12,9 @@ use crate::ui::style::{CARD, QUIET_BUTTON};
 
 const INPUT: &str = "mt-1 block w-full rounded-lg border border-stone-300 px-2 py-1.5";
 
+/// `people` changes when someone joins or leaves (the list then shows who accepted).
 #[component]
-pub fn InvitesPanel(draft_id: String) -> impl IntoView {
+pub fn InvitesPanel(draft_id: String, #[prop(into)] people: Signal<usize>) -> impl IntoView {
     let create = ServerAction::<CreateInvite>::new();
     let revoke = ServerAction::<RevokeInvite>::new();
     let list_for = draft_id.clone();
@@ -21,8 +22,8 @@ pub fn InvitesPanel(draft_id: String) -> impl IntoView {
         move || {
             (
                 list_for.clone(),
-                create.version().get(),
-                revoke.version().get(),
+                create.version().get() + revoke.version().get(),
+                people.get(),
             )
         },
         |(id, _, _)| list_invites(id),

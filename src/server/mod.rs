@@ -64,7 +64,7 @@ pub async fn run() -> Result<(), StartError> {
     run_migrations(&db).await?;
     tracing::info!(backend = db.backend().name(), "database ready");
     crate::auth::password::warm_up().await;
-    spawn_idempotency_purge(db.clone());
+    spawn_purges(db.clone());
 
     let app = router::build_router(state::AppState::new(db.clone(), config, options));
     let listener = tokio::net::TcpListener::bind(addr)
@@ -81,16 +81,23 @@ pub async fn run() -> Result<(), StartError> {
     served.map_err(|source| StartError::Listen { addr, source })
 }
 
-/// Forgets idempotency keys once they are a day old, every hour.
-fn spawn_idempotency_purge(db: Db) {
+/// Every hour, forgets idempotency keys and live events once they are a day old (a page
+/// away longer than that reloads the draft instead of replaying).
+fn spawn_purges(db: Db) {
     tokio::spawn(async move {
         let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
         loop {
             every_hour.tick().await;
-            match crate::idempotency::purge_expired(&db, crate::db::now_ms()).await {
+            let now = crate::db::now_ms();
+            match crate::idempotency::purge_expired(&db, now).await {
                 Ok(0) => {}
                 Ok(purged) => tracing::info!(purged, "purged expired idempotency keys"),
                 Err(_) => tracing::warn!("could not purge idempotency keys; will try again"),
+            }
+            match crate::live::events::purge_expired(&db, now).await {
+                Ok(0) => {}
+                Ok(purged) => tracing::info!(purged, "purged old live events"),
+                Err(_) => tracing::warn!("could not purge live events; will try again"),
             }
         }
     });
