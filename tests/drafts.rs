@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Client, Reply, TestApp};
+use common::{key, Client, Reply, TestApp};
 use http::StatusCode;
 use serde_json::Value;
 
@@ -22,16 +22,9 @@ on_both_backends!(
     drafts_list_newest_activity_first_with_pages,
 );
 
-fn key() -> String {
-    uuid::Uuid::new_v4().to_string()
-}
-
 /// Calls a mutating draft function with a fresh idempotency key.
 async fn change(client: &mut Client<'_>, endpoint: &str, form: &[(&str, &str)]) -> Reply {
-    let key = key();
-    let mut form = form.to_vec();
-    form.push(("idempotency_key", &key));
-    client.call(&format!("drafts/{endpoint}"), &form).await
+    common::change(client, &format!("drafts/{endpoint}"), form).await
 }
 
 async fn create(client: &mut Client<'_>, platform: &str) -> String {

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Client, Reply, TestApp, PUBLIC_ORIGIN};
+use common::{change, key, Client, Reply, TestApp, PUBLIC_ORIGIN};
 use http::StatusCode;
 use onering::auth::model::PublicUser;
 use onering::invites::code::code_hash;
@@ -31,17 +31,6 @@ on_both_backends!(
     };
     code_guesses_and_invite_creation_are_rate_limited,
 );
-
-fn key() -> String {
-    uuid::Uuid::new_v4().to_string()
-}
-
-async fn change(client: &mut Client<'_>, endpoint: &str, form: &[(&str, &str)]) -> Reply {
-    let key = key();
-    let mut form = form.to_vec();
-    form.push(("idempotency_key", &key));
-    client.call(endpoint, &form).await
-}
 
 fn user(me: &Reply) -> PublicUser {
     serde_json::from_value(me.json()["user"].clone()).unwrap_or_else(|e| panic!("{e}: {}", me.body))

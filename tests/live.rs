@@ -23,18 +23,17 @@ on_both_backends!(
     two_app_servers_deliver_each_others_events,
 );
 
+on_both_backends!(
+    config = |config| config.live_recheck = std::time::Duration::from_millis(300);
+    a_reader_who_signs_out_elsewhere_is_cut_off,
+);
+
 type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-fn key() -> String {
-    uuid::Uuid::new_v4().to_string()
-}
-
+/// A change that must succeed.
 async fn change(client: &mut Client<'_>, endpoint: &str, form: &[(&str, &str)]) -> Reply {
-    let key = key();
-    let mut form = form.to_vec();
-    form.push(("idempotency_key", &key));
-    let reply = client.call(endpoint, &form).await;
+    let reply = common::change(client, endpoint, form).await;
     assert_eq!(reply.status, StatusCode::OK, "{endpoint}: {}", reply.body);
     reply
 }
@@ -449,4 +448,22 @@ async fn two_app_servers_deliver_each_others_events(app: &TestApp) {
         next_non_presence(&mut on_first).await,
         Some(LiveMessage::Event { seq: 2, .. })
     ));
+}
+
+async fn a_reader_who_signs_out_elsewhere_is_cut_off(app: &TestApp) {
+    let addr = app.serve().await;
+    let (_, mut bob, draft, _) = pair(app).await;
+    let mut socket = subscribe(addr, &bob, &draft, 1).await;
+    until_ready(&mut socket).await;
+    let signed_out = bob.call("auth/sign_out", &[]).await;
+    assert_eq!(signed_out.status, StatusCode::OK);
+    assert_eq!(
+        next_non_presence(&mut socket).await,
+        Some(LiveMessage::Revoked)
+    );
+    assert_eq!(
+        next_non_presence(&mut socket).await,
+        None,
+        "the channel closes"
+    );
 }

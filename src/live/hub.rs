@@ -77,6 +77,8 @@ pub struct LiveHub {
     /// Open readers on this server per (draft, user id), with the user.
     local: Mutex<HashMap<(String, String), (PublicUser, usize)>>,
     ready: watch::Receiver<bool>,
+    /// How often readers are pinged and their access re-checked.
+    pub recheck: Duration,
 }
 
 impl std::fmt::Debug for LiveHub {
@@ -96,7 +98,7 @@ fn locked<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 impl LiveHub {
     /// Starts the hub and its background tasks (the PostgreSQL listener, the heartbeat and
     /// the expiry sweep). Must run inside a Tokio runtime.
-    pub fn start(db: Db, database_url: &str) -> Arc<Self> {
+    pub fn start(db: Db, database_url: &str, recheck: Duration) -> Arc<Self> {
         let (ready_tx, ready) = watch::channel(false);
         let transport = match db.backend() {
             Backend::Sqlite => Transport::Local,
@@ -110,6 +112,7 @@ impl LiveHub {
             presence: Mutex::new(HashMap::new()),
             local: Mutex::new(HashMap::new()),
             ready,
+            recheck,
         });
         match transport {
             Transport::Local => {

@@ -33,7 +33,6 @@ use crate::server::state::AppState;
 const TYPING_EVERY: Duration = Duration::from_millis(100);
 /// A reader that cannot take a message for this long is dropped.
 const SEND_TIMEOUT: Duration = Duration::from_secs(5);
-const PING_EVERY: Duration = Duration::from_secs(30);
 
 #[derive(Debug, Deserialize)]
 pub struct Resume {
@@ -58,8 +57,8 @@ pub async fn open(
     if origin.is_some_and(|o| o != state.config.public_origin) {
         return refuse(AppError::Forbidden);
     }
-    let user = match crate::auth::service::current_session(&state, &parts).await {
-        Ok(Some(current)) => current.user,
+    let (user, session_id) = match crate::auth::service::current_session(&state, &parts).await {
+        Ok(Some(current)) => (current.user, current.session_id),
         Ok(None) => return refuse(AppError::sign_in_required()),
         Err(error) => return refuse(error),
     };
@@ -82,6 +81,7 @@ pub async fn open(
                 hub,
                 draft_id,
                 user,
+                session_id,
                 socket,
             }
             .run(after)
@@ -93,6 +93,7 @@ struct Reader {
     hub: Arc<LiveHub>,
     draft_id: String,
     user: PublicUser,
+    session_id: String,
     socket: WebSocket,
 }
 
@@ -153,7 +154,9 @@ impl Reader {
         mut delivered: i64,
     ) {
         let mut last_typing: Option<Instant> = None;
-        let mut ping = tokio::time::interval(PING_EVERY);
+        // Pings keep idle connections open through proxies; the access check catches a
+        // reader signed out elsewhere, an expired session, or a removal whose notice was lost.
+        let mut ping = tokio::time::interval(self.hub.recheck);
         ping.tick().await;
         loop {
             let step = tokio::select! {
@@ -175,10 +178,16 @@ impl Reader {
                     Some(Ok(Message::Close(_))) | Some(Err(_)) | None => Step::Stop,
                     Some(Ok(_)) => Step::Continue,
                 },
-                _ = ping.tick() => match self.send_raw(Message::Ping(Default::default())).await {
-                    Ok(()) => Step::Continue,
-                    Err(()) => Step::Stop,
-                },
+                _ = ping.tick() => {
+                    if !still_allowed(&self.hub, &self.session_id, &self.draft_id).await {
+                        let _ = self.send(&LiveMessage::Revoked).await;
+                        Step::Stop
+                    } else if self.send_raw(Message::Ping(Default::default())).await.is_ok() {
+                        Step::Continue
+                    } else {
+                        Step::Stop
+                    }
+                }
             };
             if matches!(step, Step::Stop) {
                 let _ = self.socket.send(Message::Close(None)).await;
@@ -216,4 +225,19 @@ impl Reader {
             _ => Err(()),
         }
     }
+}
+
+/// Whether the reader's session is still live and they are still on the draft (a database
+/// hiccup keeps them: the next check decides).
+async fn still_allowed(hub: &LiveHub, session_id: &str, draft_id: &str) -> bool {
+    let allowed: Result<Option<String>, sqlx::Error> = sqlx::query_scalar(
+        "SELECT s.id FROM sessions s JOIN collaborators c ON c.user_id = s.user_id \
+         WHERE s.id = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND c.draft_id = $3",
+    )
+    .bind(session_id)
+    .bind(crate::db::now_ms())
+    .bind(draft_id)
+    .fetch_optional(hub.db().pool())
+    .await;
+    !matches!(allowed, Ok(None))
 }

@@ -23,6 +23,8 @@ pub struct Config {
     pub invite_lookups_per_ip_per_minute: u32,
     /// Invites one user may create per hour (counted in the database, across instances).
     pub invites_per_user_per_hour: u32,
+    /// How often an open live channel is pinged and its reader's access re-checked.
+    pub live_recheck: Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -69,6 +71,11 @@ impl Config {
                 var("INVITES_PER_USER_PER_HOUR"),
                 30,
             )?,
+            live_recheck: Duration::from_secs(parse_or(
+                "LIVE_RECHECK_SECONDS",
+                var("LIVE_RECHECK_SECONDS"),
+                30,
+            )?),
         };
         config.validate()?;
         Ok(config)
@@ -86,6 +93,7 @@ impl Config {
             body_limit_bytes: 64 * 1024,
             invite_lookups_per_ip_per_minute: 30,
             invites_per_user_per_hour: 30,
+            live_recheck: Duration::from_secs(30),
         }
     }
 
@@ -96,6 +104,12 @@ impl Config {
             return Err(ConfigError {
                 name: "PUBLIC_ORIGIN",
                 reason: "must start with http:// or https://".to_owned(),
+            });
+        }
+        if self.live_recheck.is_zero() {
+            return Err(ConfigError {
+                name: "LIVE_RECHECK_SECONDS",
+                reason: "must be at least 1".into(),
             });
         }
         if self.session_ttl.is_zero() {

@@ -39,7 +39,7 @@ impl AppState {
         let invite_ip_limiter = Arc::new(RateLimiter::per_minute(
             config.invite_lookups_per_ip_per_minute,
         ));
-        let live = LiveHub::start(db.clone(), &config.database_url);
+        let live = LiveHub::start(db.clone(), &config.database_url, config.live_recheck);
         Self {
             live,
             db,

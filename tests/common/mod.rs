@@ -520,3 +520,16 @@ pub async fn call_with(
 }
 
 pub const PASSWORD: &str = "correct horse battery staple";
+
+/// A fresh idempotency key (one per intent).
+pub fn key() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// Calls a mutating server function with a fresh idempotency key.
+pub async fn change(client: &mut Client<'_>, endpoint: &str, form: &[(&str, &str)]) -> Reply {
+    let key = key();
+    let mut form = form.to_vec();
+    form.push(("idempotency_key", &key));
+    client.call(endpoint, &form).await
+}
