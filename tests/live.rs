@@ -324,6 +324,16 @@ async fn a_reconnecting_page_resumes_or_is_told_to_reload(app: &TestApp) {
     let (replayed, reset, _) = until_ready(&mut behind).await;
     assert!(replayed.is_empty());
     assert_eq!(reset, Some(6));
+
+    // Every event since the page's number purged: still a reload, not a silent gap.
+    sqlx::query("DELETE FROM draft_events")
+        .execute(app.db.pool())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut away = subscribe(addr, &bob, &draft, 4).await;
+    let (replayed, reset, ready) = until_ready(&mut away).await;
+    assert!(replayed.is_empty());
+    assert_eq!((reset, ready), (Some(6), 6));
 }
 
 async fn a_removed_collaborator_is_cut_off(app: &TestApp) {

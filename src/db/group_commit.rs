@@ -12,6 +12,7 @@
 //! (and could deadlock two batches). There, each write runs in its own transaction
 //! ([`Db::write`]).
 
+use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
 
@@ -30,6 +31,29 @@ pub const MAX_BATCH: usize = 128;
 const QUEUE: usize = 4096;
 
 type Request = (Job, oneshot::Sender<Result<String, AppError>>);
+
+/// What runs after a batch commits, with the topics its writes noted.
+pub struct CommitHook(pub(super) Box<dyn Fn(Vec<String>) + Send + Sync>);
+
+impl std::fmt::Debug for CommitHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CommitHook")
+    }
+}
+
+tokio::task_local! {
+    /// Topics the batch being written has changed.
+    static CHANGED: RefCell<Vec<String>>;
+}
+
+/// Notes, from inside a group-commit write, that `topic` changed: once the batch commits,
+/// the [`CommitHook`] hears of it, even if the request that wrote it has gone away. Returns
+/// `false` outside a group commit (PostgreSQL writes).
+pub fn note_changed(topic: &str) -> bool {
+    CHANGED
+        .try_with(|changed| changed.borrow_mut().push(topic.to_owned()))
+        .is_ok()
+}
 
 #[derive(Clone, Debug)]
 pub struct GroupCommit {
@@ -59,7 +83,16 @@ async fn write_batches(db: Db, mut receiver: mpsc::Receiver<Request>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while receiver.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let requests = std::mem::take(&mut batch);
-        let outcomes = run_batch(&db, requests).await;
+        let (outcomes, changed) = CHANGED
+            .scope(RefCell::new(Vec::new()), async {
+                let outcomes = run_batch(&db, requests).await;
+                (outcomes, CHANGED.with(RefCell::take))
+            })
+            .await;
+        let committed = outcomes.iter().any(|(_, outcome)| outcome.is_ok());
+        if let (true, false, Some(hook)) = (committed, changed.is_empty(), db.after_commit()) {
+            (hook.0)(changed);
+        }
         for (reply, outcome) in outcomes {
             let _ = reply.send(outcome);
         }

@@ -8,6 +8,7 @@ pub mod group_commit;
 mod migrate;
 
 use std::str::FromStr;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -77,6 +78,8 @@ pub struct Db {
     pool: AnyPool,
     backend: Backend,
     group_commit: Option<group_commit::GroupCommit>,
+    /// Told, after each group commit, which topics its writes noted as changed.
+    after_commit: Arc<OnceLock<group_commit::CommitHook>>,
 }
 
 pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
@@ -127,6 +130,7 @@ impl Db {
             pool,
             backend,
             group_commit: None,
+            after_commit: Arc::new(OnceLock::new()),
         };
         if backend == Backend::Sqlite {
             db.group_commit = Some(group_commit::GroupCommit::start(db.clone()));
@@ -154,6 +158,18 @@ impl Db {
                 Err(AppError::Internal)
             }
         }
+    }
+
+    /// Registers what to do after a group commit with the topics its writes noted (see
+    /// [`group_commit::note_changed`]); only the first registration counts.
+    pub fn on_commit(&self, hook: impl Fn(Vec<String>) + Send + Sync + 'static) {
+        let _ = self
+            .after_commit
+            .set(group_commit::CommitHook(Box::new(hook)));
+    }
+
+    pub(crate) fn after_commit(&self) -> Option<&group_commit::CommitHook> {
+        self.after_commit.get()
     }
 
     pub fn pool(&self) -> &AnyPool {

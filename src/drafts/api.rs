@@ -12,23 +12,6 @@ use crate::idempotency::fingerprint;
 #[cfg(feature = "ssr")]
 use crate::idempotency::mutate;
 
-/// Runs a change to `draft_id`, then has its live event broadcast (on SQLite; PostgreSQL's
-/// `NOTIFY` does it at commit).
-#[cfg(feature = "ssr")]
-pub async fn announced<T>(
-    draft_id: &str,
-    change: impl std::future::Future<Output = Result<T, AppError>>,
-) -> Result<T, AppError> {
-    let result = change.await;
-    if result.is_ok() {
-        crate::server::state::app_state()?
-            .live
-            .committed(draft_id)
-            .await;
-    }
-    result
-}
-
 /// Starts a draft with its first segment; the creator owns it and holds the ring.
 #[server(prefix = "/api", endpoint = "drafts/create")]
 pub async fn create_draft(
@@ -87,19 +70,15 @@ pub async fn append_segment(
     content: String,
     idempotency_key: String,
 ) -> Result<Segment, AppError> {
-    let changed = draft_id.clone();
-    announced(
-        &changed,
-        mutate(
-            "drafts.append",
-            &idempotency_key,
-            fingerprint(&[&draft_id, &content]),
-            move |tx, user| {
-                Box::pin(async move {
-                    super::service::append_segment(tx, &draft_id, &user, &content).await
-                })
-            },
-        ),
+    mutate(
+        "drafts.append",
+        &idempotency_key,
+        fingerprint(&[&draft_id, &content]),
+        move |tx, user| {
+            Box::pin(
+                async move { super::service::append_segment(tx, &draft_id, &user, &content).await },
+            )
+        },
     )
     .await
 }
@@ -112,19 +91,15 @@ pub async fn edit_segment(
     content: String,
     idempotency_key: String,
 ) -> Result<Segment, AppError> {
-    let changed = draft_id.clone();
-    announced(
-        &changed,
-        mutate(
-            "drafts.edit_segment",
-            &idempotency_key,
-            fingerprint(&[draft_id.as_str(), &segment_id, &content]),
-            move |tx, user| {
-                Box::pin(async move {
-                    super::service::edit_segment(tx, &draft_id, &segment_id, &user, &content).await
-                })
-            },
-        ),
+    mutate(
+        "drafts.edit_segment",
+        &idempotency_key,
+        fingerprint(&[draft_id.as_str(), &segment_id, &content]),
+        move |tx, user| {
+            Box::pin(async move {
+                super::service::edit_segment(tx, &draft_id, &segment_id, &user, &content).await
+            })
+        },
     )
     .await
 }
@@ -136,19 +111,15 @@ pub async fn delete_segment(
     segment_id: String,
     idempotency_key: String,
 ) -> Result<(), AppError> {
-    let changed = draft_id.clone();
-    announced(
-        &changed,
-        mutate(
-            "drafts.delete_segment",
-            &idempotency_key,
-            fingerprint(&[&draft_id, &segment_id]),
-            move |tx, user| {
-                Box::pin(async move {
-                    super::service::delete_segment(tx, &draft_id, &segment_id, &user).await
-                })
-            },
-        ),
+    mutate(
+        "drafts.delete_segment",
+        &idempotency_key,
+        fingerprint(&[&draft_id, &segment_id]),
+        move |tx, user| {
+            Box::pin(async move {
+                super::service::delete_segment(tx, &draft_id, &segment_id, &user).await
+            })
+        },
     )
     .await
 }
@@ -160,19 +131,15 @@ pub async fn pass_ring(
     to_user_id: String,
     idempotency_key: String,
 ) -> Result<(), AppError> {
-    let changed = draft_id.clone();
-    announced(
-        &changed,
-        mutate(
-            "drafts.pass_ring",
-            &idempotency_key,
-            fingerprint(&[&draft_id, &to_user_id]),
-            move |tx, user| {
-                Box::pin(async move {
-                    super::service::pass_ring(tx, &draft_id, &user, &to_user_id).await
-                })
-            },
-        ),
+    mutate(
+        "drafts.pass_ring",
+        &idempotency_key,
+        fingerprint(&[&draft_id, &to_user_id]),
+        move |tx, user| {
+            Box::pin(
+                async move { super::service::pass_ring(tx, &draft_id, &user, &to_user_id).await },
+            )
+        },
     )
     .await
 }
@@ -180,17 +147,13 @@ pub async fn pass_ring(
 /// The owner takes the ring back.
 #[server(prefix = "/api", endpoint = "drafts/reclaim_ring")]
 pub async fn reclaim_ring(draft_id: String, idempotency_key: String) -> Result<(), AppError> {
-    let changed = draft_id.clone();
-    announced(
-        &changed,
-        mutate(
-            "drafts.reclaim_ring",
-            &idempotency_key,
-            fingerprint(&[&draft_id]),
-            move |tx, user| {
-                Box::pin(async move { super::service::reclaim_ring(tx, &draft_id, &user).await })
-            },
-        ),
+    mutate(
+        "drafts.reclaim_ring",
+        &idempotency_key,
+        fingerprint(&[&draft_id]),
+        move |tx, user| {
+            Box::pin(async move { super::service::reclaim_ring(tx, &draft_id, &user).await })
+        },
     )
     .await
 }
@@ -203,19 +166,15 @@ pub async fn add_collaborator(
     role: String,
     idempotency_key: String,
 ) -> Result<PublicUser, AppError> {
-    let changed = draft_id.clone();
-    announced(
-        &changed,
-        mutate(
-            "drafts.add_collaborator",
-            &idempotency_key,
-            fingerprint(&[draft_id.as_str(), &handle, &role]),
-            move |tx, user| {
-                Box::pin(async move {
-                    super::service::add_collaborator(tx, &draft_id, &user, &handle, &role).await
-                })
-            },
-        ),
+    mutate(
+        "drafts.add_collaborator",
+        &idempotency_key,
+        fingerprint(&[draft_id.as_str(), &handle, &role]),
+        move |tx, user| {
+            Box::pin(async move {
+                super::service::add_collaborator(tx, &draft_id, &user, &handle, &role).await
+            })
+        },
     )
     .await
 }
@@ -228,19 +187,15 @@ pub async fn set_role(
     role: String,
     idempotency_key: String,
 ) -> Result<(), AppError> {
-    let changed = draft_id.clone();
-    announced(
-        &changed,
-        mutate(
-            "drafts.set_role",
-            &idempotency_key,
-            fingerprint(&[draft_id.as_str(), &user_id, &role]),
-            move |tx, user| {
-                Box::pin(async move {
-                    super::service::set_role(tx, &draft_id, &user, &user_id, &role).await
-                })
-            },
-        ),
+    mutate(
+        "drafts.set_role",
+        &idempotency_key,
+        fingerprint(&[draft_id.as_str(), &user_id, &role]),
+        move |tx, user| {
+            Box::pin(async move {
+                super::service::set_role(tx, &draft_id, &user, &user_id, &role).await
+            })
+        },
     )
     .await
 }
@@ -252,19 +207,15 @@ pub async fn remove_collaborator(
     user_id: String,
     idempotency_key: String,
 ) -> Result<(), AppError> {
-    let changed = draft_id.clone();
-    announced(
-        &changed,
-        mutate(
-            "drafts.remove_collaborator",
-            &idempotency_key,
-            fingerprint(&[&draft_id, &user_id]),
-            move |tx, user| {
-                Box::pin(async move {
-                    super::service::remove_collaborator(tx, &draft_id, &user, &user_id).await
-                })
-            },
-        ),
+    mutate(
+        "drafts.remove_collaborator",
+        &idempotency_key,
+        fingerprint(&[&draft_id, &user_id]),
+        move |tx, user| {
+            Box::pin(async move {
+                super::service::remove_collaborator(tx, &draft_id, &user, &user_id).await
+            })
+        },
     )
     .await
 }
@@ -276,19 +227,13 @@ pub async fn set_status(
     status: String,
     idempotency_key: String,
 ) -> Result<(), AppError> {
-    let changed = draft_id.clone();
-    announced(
-        &changed,
-        mutate(
-            "drafts.set_status",
-            &idempotency_key,
-            fingerprint(&[&draft_id, &status]),
-            move |tx, user| {
-                Box::pin(
-                    async move { super::service::set_status(tx, &draft_id, &user, &status).await },
-                )
-            },
-        ),
+    mutate(
+        "drafts.set_status",
+        &idempotency_key,
+        fingerprint(&[&draft_id, &status]),
+        move |tx, user| {
+            Box::pin(async move { super::service::set_status(tx, &draft_id, &user, &status).await })
+        },
     )
     .await
 }

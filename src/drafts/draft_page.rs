@@ -13,11 +13,10 @@ use super::api::{
 use super::draft_panels::{CollaboratorsPanel, PresencePanel, RingPanel, StatusControl};
 use super::export::{markdown, numbered_posts, plain_text};
 use super::list_page::Counter;
+use super::live_copy::LiveCopy;
 use super::types::{DraftStatus, DraftView, Role, Segment};
 use crate::error::AppError;
 use crate::invites::{InvitesPanel, JoinedBanner};
-#[cfg(feature = "hydrate")]
-use crate::live::apply::{apply, Applied};
 #[cfg(feature = "hydrate")]
 use crate::live::types::LiveMessage;
 use crate::live::types::{Connection, Present};
@@ -50,8 +49,8 @@ pub fn DraftPage() -> impl IntoView {
     }
 }
 
-/// The page's copy of the draft, kept current by live events (and by a reload after each of
-/// the page's own changes, in case the live channel is down).
+/// The page's live copy of the draft (reloaded after each of the page's own changes too,
+/// in case the live channel is down).
 #[component]
 fn LiveDraft(initial: DraftView) -> impl IntoView {
     let actions = Actions {
@@ -66,46 +65,28 @@ fn LiveDraft(initial: DraftView) -> impl IntoView {
         set_status: ServerAction::new(),
     };
     let draft_id = initial.id.clone();
-    let view = RwSignal::new(initial);
+    let copy = LiveCopy::new(initial);
+    let view = copy.view;
     let live = Live {
         connection: RwSignal::new(Connection::Connecting),
         people: RwSignal::new(Vec::new()),
     };
-    let gone = RwSignal::new(false);
-    let reload = Callback::new(move |()| reload_into(view, gone));
     Effect::new(move |previous: Option<usize>| {
         let version = actions.version();
         if previous.is_some_and(|p| p != version) {
-            reload.run(());
+            copy.reload();
         }
         version
     });
-    connect_live(draft_id, view, live, reload);
+    connect_live(draft_id, copy, live);
     view! {
         <Show
-            when=move || !gone.get()
+            when=move || !copy.gone.get()
             fallback=|| view! { <crate::ui::NotFound/> }
         >
             <Draft view actions live/>
         </Show>
     }
-}
-
-/// Fetches the draft again; a copy older than what the page has (a live event overtook
-/// the fetch) is dropped.
-fn reload_into(view: RwSignal<DraftView>, gone: RwSignal<bool>) {
-    let id = view.with_untracked(|v| v.id.clone());
-    leptos::task::spawn_local(async move {
-        match get_draft(id).await {
-            Ok(fresh) => {
-                if fresh.event_seq >= view.with_untracked(|v| v.event_seq) {
-                    view.set(fresh);
-                }
-            }
-            Err(AppError::NotFound) => gone.set(true),
-            Err(_) => {}
-        }
-    });
 }
 
 /// Presence and the channel's state.
@@ -115,31 +96,37 @@ pub(super) struct Live {
     pub(super) people: RwSignal<Vec<Present>>,
 }
 
-/// Opens the live channel once the page runs in the browser; events patch the view.
-fn connect_live(draft_id: String, view: RwSignal<DraftView>, live: Live, reload: Callback<()>) {
+/// Opens the live channel once the page runs in the browser; events patch the copy. While
+/// the channel is down the copy is reloaded at each attempt, so a reader who lost access
+/// (signed out, removed) sees that instead of "Reconnecting…" for ever.
+fn connect_live(draft_id: String, copy: LiveCopy, live: Live) {
     #[cfg(feature = "hydrate")]
     {
-        let seq = view.with_untracked(|v| v.event_seq);
+        let seq = copy.view.with_untracked(|v| v.event_seq);
         Effect::new(move |_| {
             crate::live::client::open(draft_id.clone(), seq, live.connection, move |message| {
                 match message {
-                    LiveMessage::Event { seq, event } => {
-                        let mut needs_reload = false;
-                        view.update(|v| needs_reload = apply(v, seq, &event) == Applied::Reload);
-                        if needs_reload {
-                            reload.run(());
-                        }
-                    }
-                    LiveMessage::Reset { .. } | LiveMessage::Revoked => reload.run(()),
+                    LiveMessage::Event { seq, event } => copy.receive(seq, event),
+                    LiveMessage::Reset { .. } | LiveMessage::Revoked => copy.reload(),
                     LiveMessage::Presence { people } => live.people.set(people),
                     LiveMessage::Ready { .. } => {}
                 }
             });
         });
+        Effect::new(move |_| {
+            if live.connection.get() == Connection::Reconnecting {
+                copy.reload();
+            }
+        });
+        Effect::new(move |_| {
+            if copy.gone.get() {
+                crate::live::client::close();
+            }
+        });
         on_cleanup(crate::live::client::close);
     }
     #[cfg(not(feature = "hydrate"))]
-    let _ = (draft_id, view, live, reload);
+    let _ = (draft_id, copy, live);
 }
 
 /// Every change the page can make; the draft reloads after any of them.

@@ -7,6 +7,7 @@ mod draft_page;
 mod draft_panels;
 pub mod export;
 mod list_page;
+mod live_copy;
 pub mod model;
 pub mod types;
 

@@ -174,9 +174,6 @@ pub async fn accept_invite(
         },
     )
     .await;
-    if let Ok(acceptance) = &accepted {
-        state.live.committed(&acceptance.draft_id).await;
-    }
     if matches!(accepted, Ok(_) | Err(AppError::InviteUnavailable)) {
         crate::auth::api::set_cookie(&super::code::forget_cookie(state.config.is_https()))?;
     }

@@ -72,17 +72,22 @@ pub fn apply(view: &mut DraftView, seq: i64, event: &DraftEvent) -> Applied {
             Applied::Patched
         }
         DraftEvent::RingMoved { pass } => {
-            view.ring_holder = pass.to.clone();
-            if view.ring_history.first() != Some(pass) {
+            if !view.ring_history.contains(pass) {
                 view.ring_history.insert(0, pass.clone());
+                view.ring_history
+                    .sort_by_key(|p| std::cmp::Reverse(p.at_ms));
+            }
+            if view.ring_history.first() == Some(pass) {
+                view.ring_holder = pass.to.clone();
             }
             Applied::Patched
         }
         DraftEvent::CollaboratorAdded { .. }
         | DraftEvent::CollaboratorRemoved { .. }
         | DraftEvent::RoleChanged { .. }
-        | DraftEvent::StatusChanged { .. } => Applied::Reload,
+        | DraftEvent::StatusChanged { .. } => return Applied::Reload,
     };
+    // Only what the view now reflects counts: after a reload event it reflects nothing new.
     view.event_seq = view.event_seq.max(seq);
     applied
 }
@@ -225,11 +230,47 @@ mod tests {
     }
 
     #[test]
-    fn changes_to_people_and_status_ask_for_a_reload() {
+    fn changes_to_people_and_status_ask_for_a_reload_without_claiming_them() {
         let mut v = view();
         let event = DraftEvent::StatusChanged {
             status: DraftStatus::Archived,
         };
         assert_eq!(apply(&mut v, 4, &event), Applied::Reload);
+        assert_eq!(v.event_seq, 3, "the view does not reflect event 4 yet");
+    }
+
+    #[test]
+    fn an_older_pass_replayed_late_changes_neither_holder_nor_history() {
+        let mut v = view();
+        let pass = |to: &str, at_ms| RingPass {
+            from: user("ada"),
+            to: user(to),
+            kind: PassKind::Pass,
+            after_position: 1,
+            at_ms,
+        };
+        apply(
+            &mut v,
+            4,
+            &DraftEvent::RingMoved {
+                pass: pass("bob", 10),
+            },
+        );
+        apply(
+            &mut v,
+            5,
+            &DraftEvent::RingMoved {
+                pass: pass("cyd", 20),
+            },
+        );
+        apply(
+            &mut v,
+            4,
+            &DraftEvent::RingMoved {
+                pass: pass("bob", 10),
+            },
+        );
+        assert_eq!(v.ring_holder.handle, "cyd");
+        assert_eq!(v.ring_history.len(), 2);
     }
 }

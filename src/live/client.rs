@@ -34,6 +34,15 @@ struct Link {
 
 thread_local! {
     static LINK: RefCell<Option<Link>> = const { RefCell::new(None) };
+    /// Generations are unique across links, so a timer of a closed link never matches.
+    static GENERATIONS: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+fn next_generation() -> u32 {
+    GENERATIONS.with(|g| {
+        g.set(g.get().wrapping_add(1));
+        g.get()
+    })
 }
 
 /// Opens the live channel for `draft_id`, resuming after event `seq`.
@@ -110,7 +119,7 @@ fn connect() {
     LINK.with(|slot| {
         let mut slot = slot.borrow_mut();
         let Some(link) = slot.as_mut() else { return };
-        link.generation += 1;
+        link.generation = next_generation();
         let generation = link.generation;
         let socket =
             socket_url(&link.draft_id, link.last_seq).and_then(|url| WebSocket::new(&url).ok());
@@ -156,7 +165,7 @@ fn received(generation: u32, message: LiveMessage) {
             }
             LiveMessage::Revoked => {
                 link.status.set(Connection::Closed);
-                link.generation += 1;
+                link.generation = next_generation();
             }
             LiveMessage::Presence { .. } => {}
         }

@@ -2,7 +2,8 @@
 //!
 //! An event commits (or rolls back) with its change. On PostgreSQL the same transaction
 //! sends `NOTIFY onering_live`, which PostgreSQL delivers to every app server only once the
-//! transaction commits; on SQLite (one server) the writer wakes the hub after the commit.
+//! transaction commits; on SQLite (one server) the group-commit writer wakes the hub after
+//! the commit, whether or not the request that made the change is still there.
 
 use sqlx::FromRow;
 
@@ -53,6 +54,9 @@ pub async fn store(
             .bind(super::bus::event_notice(draft_id))
             .execute(&mut **tx)
             .await?;
+    } else {
+        // SQLite: the group-commit writer tells the hub once the batch is durable.
+        crate::db::group_commit::note_changed(draft_id);
     }
     Ok(())
 }

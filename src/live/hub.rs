@@ -116,6 +116,17 @@ impl LiveHub {
         });
         match transport {
             Transport::Local => {
+                let weak = Arc::downgrade(&hub);
+                hub.db.on_commit(move |mut drafts| {
+                    let Some(hub) = weak.upgrade() else { return };
+                    drafts.sort();
+                    drafts.dedup();
+                    tokio::spawn(async move {
+                        for draft in drafts {
+                            hub.broadcast_new_events(&draft).await;
+                        }
+                    });
+                });
                 let _ = ready_tx.send(true);
             }
             Transport::Postgres => {
@@ -177,14 +188,6 @@ impl LiveHub {
             .values()
             .map(|c| c.sender.receiver_count())
             .sum()
-    }
-
-    /// A write that stored events for `draft_id` committed: on SQLite, broadcast them now
-    /// (on PostgreSQL the transaction's `NOTIFY` does it, on every server).
-    pub async fn committed(&self, draft_id: &str) {
-        if matches!(self.transport, Transport::Local) {
-            self.broadcast_new_events(draft_id).await;
-        }
     }
 
     /// Broadcasts the draft's stored events this server has not broadcast yet, in order.
@@ -397,8 +400,12 @@ impl LiveHub {
                 .map(|((draft, _), (user, _))| (draft.clone(), user.clone()))
                 .collect();
             for (draft, user) in readers {
-                self.publish(self.presence_notice(&draft, &user, true))
-                    .await;
+                // Skip readers that left meanwhile: a stale "here" would bring them back.
+                let key = (draft.clone(), user.id.clone());
+                if locked(&self.local).contains_key(&key) {
+                    self.publish(self.presence_notice(&draft, &user, true))
+                        .await;
+                }
             }
         }
         let now = Instant::now();

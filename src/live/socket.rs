@@ -29,8 +29,10 @@ use crate::error::AppError;
 use crate::server::security::error_response;
 use crate::server::state::AppState;
 
-/// Typing notices from one page are passed on at most this often.
-const TYPING_EVERY: Duration = Duration::from_millis(100);
+/// Typing notices from one page (sent every 100 ms while typing) are passed on at most
+/// this often: the first at once, then enough to keep the indicator (3 s) alive, which keeps
+/// `NOTIFY` traffic low with many typists.
+const TYPING_EVERY: Duration = Duration::from_secs(1);
 /// A reader that cannot take a message for this long is dropped.
 const SEND_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -57,11 +59,12 @@ pub async fn open(
     if origin.is_some_and(|o| o != state.config.public_origin) {
         return refuse(AppError::Forbidden);
     }
-    let (user, session_id) = match crate::auth::service::current_session(&state, &parts).await {
-        Ok(Some(current)) => (current.user, current.session_id),
-        Ok(None) => return refuse(AppError::sign_in_required()),
-        Err(error) => return refuse(error),
-    };
+    let (user, session_id, renewed_cookie) =
+        match crate::auth::service::current_session(&state, &parts).await {
+            Ok(Some(current)) => (current.user, current.session_id, current.renewed_cookie),
+            Ok(None) => return refuse(AppError::sign_in_required()),
+            Err(error) => return refuse(error),
+        };
     if let Err(error) = crate::drafts::store::role_of(state.db.pool(), &draft_id, &user.id).await {
         return refuse(error);
     }
@@ -71,7 +74,7 @@ pub async fn open(
     };
     let hub = state.live.clone();
     let after = resume.after.unwrap_or(0).max(0);
-    upgrade
+    let mut response = upgrade
         // Small buffers: an idle reader should cost a few KiB, not the defaults' 128 KiB.
         .read_buffer_size(2 * 1024)
         .write_buffer_size(0)
@@ -86,7 +89,14 @@ pub async fn open(
             }
             .run(after)
             .await;
-        })
+        });
+    // The session slid forward: the cookie must too.
+    if let Some(cookie) = renewed_cookie.and_then(|c| http::HeaderValue::from_str(&c).ok()) {
+        response
+            .headers_mut()
+            .append(http::header::SET_COOKIE, cookie);
+    }
+    response
 }
 
 struct Reader {
@@ -118,6 +128,10 @@ impl Reader {
 
     /// Sends what the page missed; returns the last event number it has.
     async fn replay(&mut self, after: i64) -> Option<i64> {
+        // The latest number first: whatever `since` returns reaches at least that far.
+        let latest = events::latest_seq(self.hub.db(), &self.draft_id)
+            .await
+            .ok()?;
         let missed = events::since(
             self.hub.db().pool(),
             &self.draft_id,
@@ -126,10 +140,11 @@ impl Reader {
         )
         .await
         .ok()?;
-        let latest = events::latest_seq(self.hub.db(), &self.draft_id)
-            .await
-            .ok()?;
-        let complete = missed.first().is_none_or(|(seq, _)| *seq == after + 1);
+        // Replayable only if nothing between `after` and `latest` was purged.
+        let complete = match missed.first() {
+            None => after >= latest,
+            Some((first, _)) => *first == after + 1,
+        };
         let mut delivered = after;
         if missed.len() as i64 > REPLAY_LIMIT || !complete || after > latest {
             delivered = latest;
@@ -137,6 +152,11 @@ impl Reader {
         } else {
             for (seq, event) in missed {
                 delivered = seq;
+                if self.is_my_removal(&event) {
+                    // Removed between the handshake's check and now.
+                    let _ = self.send(&LiveMessage::Revoked).await;
+                    return None;
+                }
                 self.send(&LiveMessage::Event { seq, event }).await.ok()?;
             }
         }
@@ -190,7 +210,8 @@ impl Reader {
                 }
             };
             if matches!(step, Step::Stop) {
-                let _ = self.socket.send(Message::Close(None)).await;
+                // Bounded too: a peer that reads nothing must not keep this task alive.
+                let _ = self.send_raw(Message::Close(None)).await;
                 return;
             }
         }
@@ -212,6 +233,10 @@ impl Reader {
             Ok(()) => Step::Continue,
             Err(()) => Step::Stop,
         }
+    }
+
+    fn is_my_removal(&self, event: &DraftEvent) -> bool {
+        matches!(event, DraftEvent::CollaboratorRemoved { user } if user.id == self.user.id)
     }
 
     async fn send(&mut self, message: &LiveMessage) -> Result<(), ()> {
