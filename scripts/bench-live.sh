@@ -7,7 +7,7 @@
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
-[ "${1:-}" = "--no-build" ] || { step "Building the release server and the benchmark"; cargo leptos build --release; }
+[ "${1:-}" = "--no-build" ] || { step "Building the release server and the benchmark"; cargo leptos build --release --split; }
 cargo build --quiet --release --features ssr --example live_bench
 ulimit -n "$(ulimit -Hn)"  # 2,100 streams need more than the usual 1,024 descriptors
 

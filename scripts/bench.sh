@@ -15,7 +15,7 @@ build=1
 [ "${1:-}" = "--no-build" ] && { build=0; shift; }
 SECONDS_PER_RUN="${1:-10}"
 command -v wrk >/dev/null || { step "Installing wrk (apt)"; apt-get install -y -qq wrk >/dev/null; }
-[ "$build" = 1 ] && { step "Building the release server"; cargo leptos build --release; scripts/precompress.sh; }
+[ "$build" = 1 ] && { step "Building the release server"; cargo leptos build --release --split; scripts/precompress.sh; }
 
 PG_ADMIN_URL="${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 WORK=$(mktemp -d)

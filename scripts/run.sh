@@ -6,7 +6,7 @@ source "$(dirname "$0")/env.sh"
 cd "$ROOT"
 scripts/setup.sh
 step "Building OneRing (release)"
-cargo leptos build --release
+cargo leptos build --release --split
 scripts/precompress.sh
 step "Starting OneRing on http://${LEPTOS_SITE_ADDR:-127.0.0.1:3000}"
 LEPTOS_ENV=PROD exec target/release/onering

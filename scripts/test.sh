@@ -48,7 +48,7 @@ elapsed "$t"
 
 step "Building the app for the browser tests"
 t=$(date +%s)
-cargo leptos build
+cargo leptos build --split
 elapsed "$t"
 
 run_e2e() {

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{path, SsrMode};
+use leptos_router::{lazy_route, path, Lazy, LazyRoute, SsrMode};
 
 use crate::auth::{provide_auth, AccountPage, SignInPage, SignUpPage};
 use crate::drafts::{DraftPage, DraftsPage};
@@ -32,17 +32,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_auth();
-    // Effects run only in the browser, so this flips once the page is hydrated and
-    // interactive (browser tests wait for it).
-    let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
     view! {
         <Stylesheet id="leptos" href="/pkg/onering.css"/>
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml"/>
         <Meta name="description" content="OneRing: write threads together, one post at a time."/>
         <Title text="OneRing"/>
         <Router>
-            <div class="flex min-h-screen flex-col" data-hydrated=move || hydrated.get().to_string()>
+            <div class="flex min-h-screen flex-col">
                 <a href="#main" class="sr-only focus:not-sr-only focus:absolute focus:left-4 focus:top-4 focus:rounded focus:bg-white focus:px-3 focus:py-2">"Skip to content"</a>
                 <Header/>
                 <main id="main" class="flex-1">
@@ -52,12 +48,12 @@ pub fn App() -> impl IntoView {
                         // redirect is a real 302 (a streamed page has sent its status already).
                         <Route path=path!("/signup") view=SignUpPage ssr=SsrMode::Async/>
                         <Route path=path!("/signin") view=SignInPage ssr=SsrMode::Async/>
-                        <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
-                        <Route path=path!("/drafts") view=DraftsPage ssr=SsrMode::Async/>
-                        <Route path=path!("/drafts/:id") view=DraftPage ssr=SsrMode::Async/>
+                        <Route path=path!("/account") view={Lazy::<AccountRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("/drafts") view={Lazy::<DraftsRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("/drafts/:id") view={Lazy::<DraftRoute>::new()} ssr=SsrMode::Async/>
                         // Rendered whole so link-preview tags are in the head for crawlers.
-                        <Route path=path!("/refer/:code") view=ReferPage ssr=SsrMode::Async/>
-                        <Route path=path!("/refer") view=ReferPage ssr=SsrMode::Async/>
+                        <Route path=path!("/refer/:code") view={Lazy::<ReferRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("/refer") view={Lazy::<ReferRoute>::new()} ssr=SsrMode::Async/>
                     </Routes>
                 </main>
                 <Footer/>
@@ -65,3 +61,29 @@ pub fn App() -> impl IntoView {
         </Router>
     }
 }
+
+/// Pages whose code the browser loads only when they are opened (each a separate wasm
+/// chunk with `cargo leptos build --split`): a first visit to the landing page or sign-up
+/// downloads none of them. Their data loads inside the page, as before.
+macro_rules! lazy_page {
+    ($route:ident, $page:ident) => {
+        struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                Self
+            }
+
+            fn view(this: Self) -> AnyView {
+                let _ = this;
+                view! { <$page/> }.into_any()
+            }
+        }
+    };
+}
+
+lazy_page!(DraftRoute, DraftPage);
+lazy_page!(DraftsRoute, DraftsPage);
+lazy_page!(AccountRoute, AccountPage);
+lazy_page!(ReferRoute, ReferPage);

@@ -34,7 +34,7 @@ export async function newPage(browser) {
   return { context, page, problems };
 }
 
-/** Waits until the app has hydrated (an effect flips data-hydrated in the browser only). */
+/** Waits until the app has hydrated, lazy routes included (the body gets data-hydrated). */
 export async function waitForHydration(page) {
   await page.waitForSelector('[data-hydrated="true"]', { timeout: 15000 });
 }
