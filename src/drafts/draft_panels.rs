@@ -8,16 +8,8 @@ use super::types::{DraftStatus, DraftView, PassKind, Role};
 use crate::live::types::Present;
 use crate::ui::browser::new_idempotency_key;
 use crate::ui::form::{action_error, FormAlert};
+use crate::ui::format::count;
 use crate::ui::style::{CARD, QUIET_BUTTON};
-
-/// "1 segment", "3 segments".
-fn count(n: i64, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
-}
 
 /// The owner moves the draft between draft, published and archived.
 #[component]

@@ -12,7 +12,7 @@ use crate::auth::use_auth;
 use crate::error::AppError;
 use crate::ui::browser::new_idempotency_key;
 use crate::ui::form::{form_error, FormAlert};
-use crate::ui::format::utc_datetime;
+use crate::ui::format::{count, utc_datetime};
 use crate::ui::LoadError;
 
 const FIELD: &str = "mt-1 block w-full rounded-lg border border-stone-300 bg-white px-3 py-2.5 \
@@ -111,7 +111,7 @@ fn DraftRow(draft: DraftSummary) -> impl IntoView {
                             {draft.title.clone()}
                         </p>
                         <p class="mt-1 text-sm text-stone-500">
-                            {draft.platform.label()} " · " {draft.segment_count} " segments · "
+                            {draft.platform.label()} " · " {count(draft.segment_count, "segment")} " · "
                             {draft.collaborator_handles.iter().map(|h| format!("@{h}")).collect::<Vec<_>>().join(", ")}
                         </p>
                     </div>

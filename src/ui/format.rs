@@ -14,6 +14,15 @@ pub fn utc_datetime(ms: i64) -> String {
     )
 }
 
+/// "1 segment", "3 segments".
+pub fn count(n: i64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// Days since 1970-01-01 to a proleptic Gregorian (year, month, day); Howard Hinnant's
 /// algorithm.
 fn civil_from_days(days: i64) -> (i64, u32, u32) {
@@ -32,6 +41,13 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_say_one_or_many() {
+        assert_eq!(count(1, "segment"), "1 segment");
+        assert_eq!(count(0, "segment"), "0 segments");
+        assert_eq!(count(12, "character"), "12 characters");
+    }
 
     #[test]
     fn formats_known_instants() {
