@@ -161,6 +161,12 @@ async fn until_ready(socket: &mut Socket) -> (Vec<(i64, DraftEvent)>, Option<i64
     }
 }
 
+/// The reader is told access is gone, then the channel closes.
+async fn assert_revoked_and_closed(socket: &mut Socket) {
+    assert_eq!(next_non_presence(socket).await, Some(LiveMessage::Revoked));
+    assert_eq!(next_non_presence(socket).await, None, "the channel closes");
+}
+
 fn handshake_status(result: Result<Socket, WsError>) -> u16 {
     match result {
         Err(WsError::Http(response)) => response.status().as_u16(),
@@ -347,15 +353,7 @@ async fn a_removed_collaborator_is_cut_off(app: &TestApp) {
         &[("draft_id", &draft), ("user_id", &bob_id)],
     )
     .await;
-    assert_eq!(
-        next_non_presence(&mut socket).await,
-        Some(LiveMessage::Revoked)
-    );
-    assert_eq!(
-        next_non_presence(&mut socket).await,
-        None,
-        "the channel closes"
-    );
+    assert_revoked_and_closed(&mut socket).await;
     assert_eq!(
         handshake_status(open(addr, bob.cookie.as_deref(), &draft, 0, None).await),
         404
@@ -467,13 +465,5 @@ async fn a_reader_who_signs_out_elsewhere_is_cut_off(app: &TestApp) {
     until_ready(&mut socket).await;
     let signed_out = bob.call("auth/sign_out", &[]).await;
     assert_eq!(signed_out.status, StatusCode::OK);
-    assert_eq!(
-        next_non_presence(&mut socket).await,
-        Some(LiveMessage::Revoked)
-    );
-    assert_eq!(
-        next_non_presence(&mut socket).await,
-        None,
-        "the channel closes"
-    );
+    assert_revoked_and_closed(&mut socket).await;
 }
