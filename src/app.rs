@@ -5,9 +5,11 @@ use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title}
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{lazy_route, path, Lazy, LazyRoute, SsrMode};
 
-use crate::auth::{provide_auth, AccountPage, SignInPage, SignUpPage};
+use crate::analytics::{DraftInsightsPage, InsightsPage};
+use crate::auth::{provide_auth, SignInPage, SignUpPage};
 use crate::drafts::{DraftPage, DraftsPage};
 use crate::invites::ReferPage;
+use crate::settings::AccountPage;
 use crate::ui::{Footer, Header, HomePage, NotFound};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -51,6 +53,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/account") view={Lazy::<AccountRoute>::new()} ssr=SsrMode::Async/>
                         <Route path=path!("/drafts") view={Lazy::<DraftsRoute>::new()} ssr=SsrMode::Async/>
                         <Route path=path!("/drafts/:id") view={Lazy::<DraftRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("/drafts/:id/insights") view={Lazy::<DraftInsightsRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("/insights") view={Lazy::<InsightsRoute>::new()} ssr=SsrMode::Async/>
                         // Rendered whole so link-preview tags are in the head for crawlers.
                         <Route path=path!("/refer/:code") view={Lazy::<ReferRoute>::new()} ssr=SsrMode::Async/>
                         <Route path=path!("/refer") view={Lazy::<ReferRoute>::new()} ssr=SsrMode::Async/>
@@ -87,3 +91,5 @@ lazy_page!(DraftRoute, DraftPage);
 lazy_page!(DraftsRoute, DraftsPage);
 lazy_page!(AccountRoute, AccountPage);
 lazy_page!(ReferRoute, ReferPage);
+lazy_page!(DraftInsightsRoute, DraftInsightsPage);
+lazy_page!(InsightsRoute, InsightsPage);

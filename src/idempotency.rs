@@ -184,7 +184,8 @@ fn lock_error(err: sqlx::Error, backend: Backend) -> AppError {
 }
 
 /// Runs one idempotent mutation for the signed-in user (what every mutating server function
-/// does): `Unauthorized` when signed out, else [`run_once`] under the user's id.
+/// does): `Unauthorized` when signed out, `RateLimited` over the user's budget for this kind
+/// of change (`server::limits`), else [`run_once`] under the user's id.
 pub async fn mutate<T, F>(
     operation: &str,
     key: &str,
@@ -198,6 +199,7 @@ where
     let state = crate::server::state::app_state()?;
     let user = crate::auth::api::require_user().await?.user;
     let user_id = user.id.clone();
+    state.mutation_limiter.check(operation, &user_id)?;
     run_once(
         &state.db,
         &user_id,
@@ -211,11 +213,12 @@ where
 
 /// Deletes keys older than [`KEEP_MS`]; returns how many went.
 pub async fn purge_expired(db: &Db, now_ms: i64) -> Result<u64, AppError> {
-    let result = sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1")
-        .bind(now_ms - KEEP_MS)
-        .execute(db.pool())
-        .await?;
-    Ok(result.rows_affected())
+    db.purge(
+        "DELETE FROM idempotency_keys WHERE (user_id, operation, key) IN \
+         (SELECT user_id, operation, key FROM idempotency_keys WHERE created_at < $1 LIMIT $2)",
+        vec![now_ms - KEEP_MS],
+    )
+    .await
 }
 
 #[cfg(test)]

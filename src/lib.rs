@@ -5,12 +5,17 @@
 //! domain lives in its own folder with its shared types, server functions, server-only
 //! storage and components.
 
+pub mod analytics;
 pub mod app;
 pub mod auth;
+pub mod clock;
 pub mod drafts;
 pub mod error;
+pub mod ids;
 pub mod invites;
 pub mod live;
+pub mod settings;
+pub mod text;
 pub mod ui;
 
 #[cfg(feature = "ssr")]

@@ -1,8 +1,29 @@
-//! The OneRing server: configuration, database, migrations, then the axum app.
+//! The OneRing server and its maintenance commands (see `server::cli`).
 
 #[cfg(feature = "ssr")]
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
+    use onering::server::cli;
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let command = match cli::parse(&args) {
+        Ok(command) => command,
+        Err(usage) => {
+            eprintln!("{usage}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    if command != cli::Command::Serve {
+        return match cli::run_task(command).await {
+            Ok(report) => {
+                println!("{report}");
+                std::process::ExitCode::SUCCESS
+            }
+            Err(err) => {
+                eprintln!("{err}");
+                std::process::ExitCode::FAILURE
+            }
+        };
+    }
     match onering::server::run().await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(err) => {

@@ -208,7 +208,7 @@ async fn repeated_failures_lock_the_account_with_growing_delays(app: &TestApp) {
     );
 
     // Once the lock passes, the next failure locks for longer.
-    sqlx::query("UPDATE login_throttle SET locked_until = 0")
+    sqlx::query("UPDATE login_failures SET locked_until = 0")
         .execute(app.db.pool())
         .await
         .ok();

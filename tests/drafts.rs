@@ -19,6 +19,10 @@ on_both_backends!(
     concurrent_appends_get_dense_positions,
     concurrent_duplicate_appends_apply_once,
     concurrent_passes_pass_once_and_appends_never_land_after_a_pass,
+);
+
+on_both_backends!(
+    config = |config| config.mutation_limits.drafts_created = 100;
     drafts_list_newest_activity_first_with_pages,
 );
 

@@ -28,6 +28,21 @@ on_both_backends!(
     a_reader_who_signs_out_elsewhere_is_cut_off,
 );
 
+on_both_backends!(
+    frames_over_the_limit_close_only_that_socket,
+    a_reader_replays_nothing_from_before_they_joined,
+);
+
+on_both_backends!(
+    config = |config| config.live_sockets_per_user = 2;
+    open_sockets_are_limited_per_user,
+);
+
+on_both_backends!(
+    config = |config| config.live_handshakes_per_user_per_minute = 3;
+    handshakes_are_limited_per_user,
+);
+
 type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
@@ -466,4 +481,131 @@ async fn a_reader_who_signs_out_elsewhere_is_cut_off(app: &TestApp) {
     let signed_out = bob.call("auth/sign_out", &[]).await;
     assert_eq!(signed_out.status, StatusCode::OK);
     assert_revoked_and_closed(&mut socket).await;
+}
+
+async fn frames_over_the_limit_close_only_that_socket(app: &TestApp) {
+    let addr = app.serve().await;
+    let (ada, bob, draft, _) = pair(app).await;
+    let mut big = subscribe(addr, &ada, &draft, 0).await;
+    let _ = until_ready(&mut big).await;
+    let mut other = subscribe(addr, &bob, &draft, 0).await;
+    let _ = until_ready(&mut other).await;
+    // One frame of 64 KiB: refused as soon as its header says so, not read whole.
+    let _ = big.send(Message::Text("x".repeat(64 * 1024).into())).await;
+    let closed = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            match big.next().await {
+                None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return true,
+                Some(Ok(_)) => {}
+            }
+        }
+    })
+    .await;
+    assert_eq!(
+        closed.ok(),
+        Some(true),
+        "the oversized frame closed its socket"
+    );
+    let mut ada = ada;
+    change(
+        &mut ada,
+        "drafts/append",
+        &[("draft_id", &draft), ("content", "still live")],
+    )
+    .await;
+    assert!(matches!(
+        next_non_presence(&mut other).await,
+        Some(LiveMessage::Event {
+            event: DraftEvent::SegmentAppended { .. },
+            ..
+        })
+    ));
+}
+
+async fn open_sockets_are_limited_per_user(app: &TestApp) {
+    let addr = app.serve().await;
+    let (ada, _bob, draft, _) = pair(app).await;
+    let first = subscribe(addr, &ada, &draft, 0).await;
+    let second = subscribe(addr, &ada, &draft, 0).await;
+    let third = open(addr, ada.cookie.as_deref(), &draft, 0, Some(PUBLIC_ORIGIN)).await;
+    assert_eq!(handshake_status(third), 429, "two open sockets per user");
+    drop(first);
+    // The closed socket's place comes back once the server notices.
+    let mut reopened = None;
+    for _ in 0..50 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        if let Ok(socket) = open(addr, ada.cookie.as_deref(), &draft, 0, Some(PUBLIC_ORIGIN)).await
+        {
+            reopened = Some(socket);
+            break;
+        }
+    }
+    assert!(reopened.is_some(), "a place freed up");
+    drop(second);
+}
+
+async fn handshakes_are_limited_per_user(app: &TestApp) {
+    let addr = app.serve().await;
+    let (ada, bob, draft, _) = pair(app).await;
+    let mut statuses = Vec::new();
+    for _ in 0..4 {
+        statuses.push(handshake_status(
+            open(addr, ada.cookie.as_deref(), &draft, 0, Some(PUBLIC_ORIGIN)).await,
+        ));
+    }
+    assert_eq!(statuses, vec![101, 101, 101, 429]);
+    let bobs = open(addr, bob.cookie.as_deref(), &draft, 0, Some(PUBLIC_ORIGIN)).await;
+    assert_eq!(handshake_status(bobs), 101, "per user");
+}
+
+async fn a_reader_replays_nothing_from_before_they_joined(app: &TestApp) {
+    let addr = app.serve().await;
+    let mut ada = app.client();
+    ada.sign_up("ada").await;
+    let mut cyd = app.client();
+    cyd.sign_up("cyd").await;
+    let draft = change(
+        &mut ada,
+        "drafts/create",
+        &[
+            ("title", "Before"),
+            ("platform", "x"),
+            ("first_segment", "One"),
+        ],
+    )
+    .await
+    .json()
+    .as_str()
+    .unwrap_or_default()
+    .to_owned();
+    let secret = change(
+        &mut ada,
+        "drafts/append",
+        &[("draft_id", &draft), ("content", "a draft thought")],
+    )
+    .await;
+    let secret_id = secret.json()["id"].as_str().unwrap_or_default().to_owned();
+    change(
+        &mut ada,
+        "drafts/delete_segment",
+        &[("draft_id", &draft), ("segment_id", &secret_id)],
+    )
+    .await;
+    change(
+        &mut ada,
+        "drafts/add_collaborator",
+        &[("draft_id", &draft), ("handle", "cyd"), ("role", "viewer")],
+    )
+    .await;
+    // Cyd asks for everything since the beginning.
+    let mut socket = subscribe(addr, &cyd, &draft, 0).await;
+    let (replayed, reset, _) = until_ready(&mut socket).await;
+    assert_eq!(reset, None);
+    assert!(
+        replayed
+            .iter()
+            .all(|(_, e)| matches!(e, DraftEvent::CollaboratorAdded { .. })),
+        "only from her joining on: {replayed:?}"
+    );
+    assert!(!format!("{replayed:?}").contains("a draft thought"));
 }

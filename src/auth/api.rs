@@ -97,13 +97,8 @@ pub async fn list_sessions() -> Result<Vec<SessionSummary>, AppError> {
 pub async fn end_session(session_id: String) -> Result<(), AppError> {
     let state = crate::server::state::app_state()?;
     let current = ssr::require_user().await?;
-    let ended = super::store::revoke_session(
-        &state.db,
-        &current.user.id,
-        &session_id,
-        crate::db::now_ms(),
-    )
-    .await?;
+    let session_id = crate::ids::parse_id(&session_id)?.to_owned();
+    let ended = super::service::end_session(&state, &current.user.id, &session_id).await?;
     if !ended {
         return Err(AppError::NotFound);
     }

@@ -7,7 +7,7 @@ mod sessions_page;
 mod state;
 
 pub use pages::{SignInPage, SignUpPage};
-pub use sessions_page::AccountPage;
+pub use sessions_page::{AccountDetails, SessionList};
 pub use state::{provide_auth, use_auth, Auth};
 
 #[cfg(feature = "ssr")]

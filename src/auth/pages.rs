@@ -9,29 +9,7 @@ use super::model::{check_new_password, Email, Handle};
 use super::state::use_auth;
 use crate::error::AppError;
 use crate::ui::form::{field_error, form_error, FormAlert, PasswordField, SubmitButton, TextField};
-
-/// Where to go after signing in: a local path from `?next=`, or home. Anything that could
-/// leave the site (`//host`, `https://…`) is ignored.
-pub fn safe_next(next: Option<String>) -> String {
-    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
-        .unwrap_or_else(|| "/".to_owned())
-}
-
-/// Percent-encodes the characters that would end or split a query value.
-fn encode_query_value(value: &str) -> String {
-    value
-        .chars()
-        .map(|c| match c {
-            '%' => "%25".to_owned(),
-            '&' => "%26".to_owned(),
-            '?' => "%3F".to_owned(),
-            '#' => "%23".to_owned(),
-            '+' => "%2B".to_owned(),
-            ' ' => "%20".to_owned(),
-            other => other.to_string(),
-        })
-        .collect()
-}
+use crate::ui::nav::{safe_next, sign_in_then, sign_up_then};
 
 fn next_path() -> Signal<String> {
     let query = use_query_map();
@@ -47,14 +25,17 @@ fn live_check(typed: &str, rule: impl Fn(&str) -> Result<String, AppError>) -> O
     Some(rule(typed).unwrap_or_else(|err| err.to_string()))
 }
 
-/// Sends a signed-in visitor on to where they were going.
+/// Sends a signed-in visitor on to where they were going. The target is read once, before
+/// the signed-in state is awaited (reading the query's memo from inside the suspended task
+/// on the server raced with its first computation under multi-threaded rendering).
 #[component]
 fn RedirectWhenSignedIn(next: Signal<String>) -> impl IntoView {
     let auth = use_auth();
+    let target = StoredValue::new(next.get_untracked());
     view! {
         <Transition>
             {move || Suspend::new(async move {
-                matches!(auth.me.await, Ok(Some(_))).then(|| view! { <Redirect path=next.get_untracked()/> })
+                matches!(auth.me.await, Ok(Some(_))).then(|| view! { <Redirect path=target.get_value()/> })
             })}
         </Transition>
     }
@@ -135,7 +116,7 @@ pub fn SignUpPage() -> impl IntoView {
             </ActionForm>
             <p class="mt-6 text-center text-sm text-stone-600">
                 "Already have an account? "
-                <A href=move || format!("/signin?next={}", encode_query_value(&next.get())) attr:class="font-semibold text-ring-700 hover:underline">"Sign in"</A>
+                <A href=move || sign_in_then(&next.get()) attr:class="font-semibold text-ring-700 hover:underline">"Sign in"</A>
             </p>
         </AuthCard>
     }
@@ -167,30 +148,8 @@ pub fn SignInPage() -> impl IntoView {
             </ActionForm>
             <p class="mt-6 text-center text-sm text-stone-600">
                 "New to OneRing? "
-                <A href=move || format!("/signup?next={}", encode_query_value(&next.get())) attr:class="font-semibold text-ring-700 hover:underline">"Create an account"</A>
+                <A href=move || sign_up_then(&next.get()) attr:class="font-semibold text-ring-700 hover:underline">"Create an account"</A>
             </p>
         </AuthCard>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{encode_query_value, safe_next};
-
-    #[test]
-    fn next_stays_on_site() {
-        assert_eq!(safe_next(Some("/drafts/1".into())), "/drafts/1");
-        assert_eq!(safe_next(Some("//evil.example".into())), "/");
-        assert_eq!(safe_next(Some("https://evil.example".into())), "/");
-        assert_eq!(safe_next(Some("/\\evil.example".into())), "/");
-        assert_eq!(safe_next(None), "/");
-    }
-
-    #[test]
-    fn next_survives_a_round_trip_through_a_query() {
-        assert_eq!(
-            encode_query_value("/refer/a?x=1&y=2#z"),
-            "/refer/a%3Fx=1%26y=2%23z"
-        );
     }
 }

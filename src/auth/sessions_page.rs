@@ -1,37 +1,17 @@
-//! `/account`: who you are and where you're signed in, with a way to end any session.
+//! The account's own parts of `/account`: who you are and where you're signed in, with a way
+//! to end any session.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
-use leptos_router::components::Redirect;
 
 use super::api::{list_sessions, EndSession};
 use super::model::{Me, SessionSummary};
 use super::state::use_auth;
 use crate::ui::form::FormAlert;
 use crate::ui::format::utc_datetime;
-use crate::ui::LoadError;
 
+/// Who the signed-in person is.
 #[component]
-pub fn AccountPage() -> impl IntoView {
-    let auth = use_auth();
-    view! {
-        <Title text="Your account · OneRing"/>
-        <div class="mx-auto w-full max-w-3xl px-4 py-10">
-            <Transition fallback=|| view! { <p class="text-stone-500">"Loading your account…"</p> }>
-                {move || Suspend::new(async move {
-                    match auth.me.await {
-                        Ok(Some(me)) => view! { <AccountDetails me/> }.into_any(),
-                        Ok(None) => view! { <Redirect path="/signin?next=/account"/> }.into_any(),
-                        Err(error) => view! { <LoadError error/> }.into_any(),
-                    }
-                })}
-            </Transition>
-        </div>
-    }
-}
-
-#[component]
-fn AccountDetails(me: Me) -> impl IntoView {
+pub fn AccountDetails(me: Me) -> impl IntoView {
     view! {
         <h1 class="text-2xl font-bold tracking-tight">"Your account"</h1>
         <section class="mt-6 rounded-2xl border border-stone-200 bg-white p-6 shadow-sm" aria-labelledby="profile-heading">
@@ -51,12 +31,12 @@ fn AccountDetails(me: Me) -> impl IntoView {
                 </div>
             </dl>
         </section>
-        <SessionList/>
     }
 }
 
+/// Where the person is signed in, with a way to end any session.
 #[component]
-fn SessionList() -> impl IntoView {
+pub fn SessionList() -> impl IntoView {
     let end_session = ServerAction::<EndSession>::new();
     let auth = use_auth();
     let sessions = Resource::new(move || end_session.version().get(), |_| list_sessions());

@@ -1,9 +1,11 @@
-//! Account storage: users, sessions and the per-account sign-in throttle.
+//! Account storage: users, sessions and the sign-in throttle. Reads go to the pool; every
+//! write takes the transaction of a [`Db::write`] (on SQLite, the group-commit writer's:
+//! no write anywhere competes with it for SQLite's one write lock).
 
 use sqlx::FromRow;
 
 use super::model::{display_id, Email, Handle, Me, PublicUser, SessionSummary};
-use crate::db::{is_unique_violation, Db};
+use crate::db::{is_unique_violation, Db, Tx};
 use crate::error::AppError;
 
 /// A user row as stored. Holds the password hash, so it never leaves the server.
@@ -37,7 +39,7 @@ impl UserRow {
 const USER_COLUMNS: &str = "id, handle, email, password_hash, created_at";
 
 pub async fn insert_user(
-    db: &Db,
+    tx: &mut Tx,
     handle: &Handle,
     email: &Email,
     password_hash: &str,
@@ -54,7 +56,7 @@ pub async fn insert_user(
     .bind(email.normalized())
     .bind(password_hash)
     .bind(now_ms)
-    .execute(db.pool())
+    .execute(&mut **tx)
     .await;
     match inserted {
         Ok(_) => Ok(UserRow {
@@ -76,7 +78,6 @@ pub async fn insert_user(
     }
 }
 
-/// Finds a user by handle or by email (case-insensitive), whichever `login` looks like.
 /// The public face of user `user_id`.
 pub async fn public_user<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
     executor: E,
@@ -94,6 +95,7 @@ pub async fn public_user<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
     })
 }
 
+/// Finds a user by handle or by email (case-insensitive), whichever `login` looks like.
 pub async fn find_user_by_login(db: &Db, login: &str) -> Result<Option<UserRow>, AppError> {
     let key = login.trim().trim_start_matches('@').to_lowercase();
     let column = if key.contains('@') {
@@ -112,6 +114,7 @@ pub async fn find_user_by_login(db: &Db, login: &str) -> Result<Option<UserRow>,
 #[derive(Debug, FromRow)]
 pub struct SessionRow {
     pub session_id: String,
+    pub session_created_at: i64,
     pub last_seen_at: i64,
     pub expires_at: i64,
     #[sqlx(flatten)]
@@ -119,7 +122,7 @@ pub struct SessionRow {
 }
 
 pub async fn insert_session(
-    db: &Db,
+    tx: &mut Tx,
     user_id: &str,
     token_hash: &str,
     user_agent: &str,
@@ -137,30 +140,35 @@ pub async fn insert_session(
     .bind(user_agent)
     .bind(now_ms)
     .bind(expires_at)
-    .execute(db.pool())
+    .execute(&mut **tx)
     .await?;
     Ok(id)
 }
 
+/// The live session with `token_hash`: not revoked, not past its sliding expiry, and
+/// started after `started_after` (the absolute lifetime).
 pub async fn find_live_session(
     db: &Db,
     token_hash: &str,
     now_ms: i64,
+    started_after: i64,
 ) -> Result<Option<SessionRow>, AppError> {
-    let sql = "SELECT s.id AS session_id, s.last_seen_at, s.expires_at, \
-               u.id, u.handle, u.email, u.password_hash, u.created_at \
+    let sql = "SELECT s.id AS session_id, s.created_at AS session_created_at, s.last_seen_at, \
+               s.expires_at, u.id, u.handle, u.email, u.password_hash, u.created_at \
                FROM sessions s JOIN users u ON u.id = s.user_id \
-               WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2";
+               WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 \
+               AND s.created_at > $3";
     Ok(sqlx::query_as::<_, SessionRow>(sql)
         .bind(token_hash)
         .bind(now_ms)
+        .bind(started_after)
         .fetch_optional(db.pool())
         .await?)
 }
 
 /// Slides a session's expiry forward and records when it was last seen.
 pub async fn touch_session(
-    db: &Db,
+    tx: &mut Tx,
     session_id: &str,
     now_ms: i64,
     expires_at: i64,
@@ -172,14 +180,14 @@ pub async fn touch_session(
     .bind(now_ms)
     .bind(expires_at)
     .bind(session_id)
-    .execute(db.pool())
+    .execute(&mut **tx)
     .await?;
     Ok(())
 }
 
 /// Revokes one of `user_id`'s sessions; false when there is no such live session.
 pub async fn revoke_session(
-    db: &Db,
+    tx: &mut Tx,
     user_id: &str,
     session_id: &str,
     now_ms: i64,
@@ -191,9 +199,24 @@ pub async fn revoke_session(
     .bind(now_ms)
     .bind(session_id)
     .bind(user_id)
-    .execute(db.pool())
+    .execute(&mut **tx)
     .await?;
     Ok(result.rows_affected() == 1)
+}
+
+/// Revokes the session whose token hashes to `token_hash`, whoever's it is (the browser
+/// that sent it is signing in afresh).
+pub async fn revoke_session_by_token(
+    tx: &mut Tx,
+    token_hash: &str,
+    now_ms: i64,
+) -> Result<(), AppError> {
+    sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL")
+        .bind(now_ms)
+        .bind(token_hash)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 #[derive(Debug, FromRow)]
@@ -231,6 +254,7 @@ pub async fn list_live_sessions(
         .collect())
 }
 
+/// Failed sign-ins for one (account key, address).
 #[derive(Debug, FromRow)]
 pub struct ThrottleRow {
     pub failures: i64,
@@ -238,54 +262,86 @@ pub struct ThrottleRow {
     pub updated_at: i64,
 }
 
-const THROTTLE_BY_KEY: &str =
-    "SELECT failures, locked_until, updated_at FROM login_throttle WHERE account_key = $1";
+const THROTTLE_BY_KEY: &str = "SELECT failures, locked_until, updated_at FROM login_failures \
+     WHERE account_key = $1 AND address = $2";
 
-pub async fn find_throttle(db: &Db, account_key: &str) -> Result<Option<ThrottleRow>, AppError> {
+pub async fn find_throttle(
+    db: &Db,
+    account_key: &str,
+    address: &str,
+) -> Result<Option<ThrottleRow>, AppError> {
     Ok(sqlx::query_as::<_, ThrottleRow>(THROTTLE_BY_KEY)
         .bind(account_key)
+        .bind(address)
         .fetch_optional(db.pool())
         .await?)
 }
 
-/// Records a failed sign-in for `account_key`, computing the new lock with `lock_for`
-/// (failures → lock in ms) inside one write transaction so concurrent failures all count.
+/// Records a failed sign-in for `account_key` from `address`, computing the new lock with
+/// `lock_for` (failures → lock in ms) inside the write, so concurrent failures all count.
 pub async fn record_failure(
-    db: &Db,
+    tx: &mut Tx,
     account_key: &str,
+    address: &str,
     now_ms: i64,
     forget_after_ms: i64,
-    lock_for: impl Fn(i64) -> i64,
+    lock_for: fn(i64) -> i64,
 ) -> Result<(), AppError> {
-    let mut tx = db.begin_write().await?;
     let previous = sqlx::query_as::<_, ThrottleRow>(THROTTLE_BY_KEY)
         .bind(account_key)
-        .fetch_optional(&mut *tx)
+        .bind(address)
+        .fetch_optional(&mut **tx)
         .await?;
     let failures = match previous {
         Some(row) if now_ms - row.updated_at < forget_after_ms => row.failures + 1,
         _ => 1,
     };
     sqlx::query(
-        "INSERT INTO login_throttle (account_key, failures, locked_until, updated_at) \
-         VALUES ($1, $2, $3, $4) ON CONFLICT (account_key) DO UPDATE SET \
+        "INSERT INTO login_failures (account_key, address, failures, locked_until, updated_at) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (account_key, address) DO UPDATE SET \
          failures = excluded.failures, locked_until = excluded.locked_until, \
          updated_at = excluded.updated_at",
     )
     .bind(account_key)
+    .bind(address)
     .bind(failures)
     .bind(now_ms + lock_for(failures))
     .bind(now_ms)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 
-pub async fn clear_throttle(db: &Db, account_key: &str) -> Result<(), AppError> {
-    sqlx::query("DELETE FROM login_throttle WHERE account_key = $1")
+pub async fn clear_failures(tx: &mut Tx, account_key: &str, address: &str) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM login_failures WHERE account_key = $1 AND address = $2")
         .bind(account_key)
-        .execute(db.pool())
+        .bind(address)
+        .execute(&mut **tx)
         .await?;
     Ok(())
+}
+
+/// Deletes sessions that have ended (expired, revoked, or past `started_before`'s absolute
+/// lifetime) and sign-in failures older than `failures_before`.
+pub async fn purge_ended(
+    db: &Db,
+    now_ms: i64,
+    started_before: i64,
+    failures_before: i64,
+) -> Result<u64, AppError> {
+    let sessions = db
+        .purge(
+            "DELETE FROM sessions WHERE id IN (SELECT id FROM sessions \
+             WHERE expires_at < $1 OR revoked_at < $1 OR created_at < $2 LIMIT $3)",
+            vec![now_ms, started_before],
+        )
+        .await?;
+    let failures = db
+        .purge(
+            "DELETE FROM login_failures WHERE (account_key, address) IN \
+             (SELECT account_key, address FROM login_failures WHERE updated_at < $1 LIMIT $2)",
+            vec![failures_before],
+        )
+        .await?;
+    Ok(sessions + failures)
 }

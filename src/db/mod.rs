@@ -82,7 +82,61 @@ pub struct Db {
     after_commit: Arc<OnceLock<group_commit::CommitHook>>,
 }
 
-pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
+/// A write transaction on a pooled connection of its own, begun and ended by hand so that
+/// a connection whose transaction is in doubt never goes back to the pool: one dropped
+/// before `commit`/`rollback` (a cancelled request, a panic) or whose transaction the
+/// database abandoned is closed instead (and the database rolls it back).
+///
+/// It derefs to the connection, so statements run on it as `execute(&mut **tx)`.
+pub struct Tx {
+    conn: sqlx::pool::PoolConnection<sqlx::Any>,
+    finished: bool,
+}
+
+impl Tx {
+    async fn begin(pool: &AnyPool, statement: &str) -> Result<Self, sqlx::Error> {
+        let mut conn = pool.acquire().await?;
+        conn.execute(statement).await?;
+        Ok(Self {
+            conn,
+            finished: false,
+        })
+    }
+
+    pub async fn commit(mut self) -> Result<(), sqlx::Error> {
+        self.conn.execute("COMMIT").await?;
+        self.finished = true;
+        Ok(())
+    }
+
+    pub async fn rollback(mut self) -> Result<(), sqlx::Error> {
+        self.conn.execute("ROLLBACK").await?;
+        self.finished = true;
+        Ok(())
+    }
+}
+
+impl std::ops::Deref for Tx {
+    type Target = sqlx::AnyConnection;
+
+    fn deref(&self) -> &Self::Target {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for Tx {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.conn
+    }
+}
+
+impl Drop for Tx {
+    fn drop(&mut self) {
+        if !self.finished {
+            self.conn.close_on_drop();
+        }
+    }
+}
 
 impl Db {
     /// Connects to `url`, creating a SQLite file (and its folder) on first start.
@@ -149,13 +203,73 @@ impl Db {
                 sqlx::query("SET LOCAL lock_timeout = '5s'")
                     .execute(&mut *tx)
                     .await?;
-                let response = job(&mut tx).await?;
-                tx.commit().await?;
-                Ok(response)
+                match group_commit::run_catching_panics(&mut tx, job).await {
+                    Ok(response) => {
+                        tx.commit().await?;
+                        Ok(response)
+                    }
+                    Err(error) => {
+                        // A failed rollback leaves the connection to be closed on drop.
+                        let _ = tx.rollback().await;
+                        Err(error)
+                    }
+                }
             }
             (None, Backend::Sqlite) => {
                 tracing::error!("a SQLite write was made from the group-commit writer itself");
                 Err(AppError::Internal)
+            }
+        }
+    }
+
+    /// Runs `change` as one durable write (see [`Db::write`]) and returns its value.
+    pub async fn write_with<T, F>(&self, change: F) -> Result<T, AppError>
+    where
+        T: serde::Serialize + serde::de::DeserializeOwned + Send + 'static,
+        F: for<'tx> FnOnce(&'tx mut Tx) -> group_commit::TxFuture<'tx, T> + Send + 'static,
+    {
+        let job: group_commit::Job = Box::new(move |tx| {
+            Box::pin(async move {
+                let value = change(tx).await?;
+                serde_json::to_string(&value).map_err(|err| {
+                    tracing::error!(error = %err, "a write's value did not serialise");
+                    AppError::Internal
+                })
+            })
+        });
+        let written = self.write(job).await?;
+        serde_json::from_str(&written).map_err(|err| {
+            tracing::error!(error = %err, "a write's value did not decode");
+            AppError::Internal
+        })
+    }
+
+    /// Deletes old rows in chunks, each its own write, so a large purge never holds the
+    /// writer for long. `delete_sql` binds `cutoffs` as `$1…$n` and the chunk size as the
+    /// next parameter (a `LIMIT` in a subquery that picks the rows). Returns how many went.
+    pub async fn purge(
+        &self,
+        delete_sql: &'static str,
+        cutoffs: Vec<i64>,
+    ) -> Result<u64, AppError> {
+        const CHUNK: i64 = 1_000;
+        let mut total = 0;
+        loop {
+            let cutoffs = cutoffs.clone();
+            let deleted: u64 = self
+                .write_with(move |tx| {
+                    Box::pin(async move {
+                        let mut query = sqlx::query(delete_sql);
+                        for cutoff in cutoffs {
+                            query = query.bind(cutoff);
+                        }
+                        Ok(query.bind(CHUNK).execute(&mut **tx).await?.rows_affected())
+                    })
+                })
+                .await?;
+            total += deleted;
+            if deleted < CHUNK as u64 {
+                return Ok(total);
             }
         }
     }
@@ -182,9 +296,7 @@ impl Db {
 
     /// Opens a transaction that may read and then write (see [`Backend::begin_write_statement`]).
     pub async fn begin_write(&self) -> Result<Tx, sqlx::Error> {
-        self.pool
-            .begin_with(self.backend.begin_write_statement())
-            .await
+        Tx::begin(&self.pool, self.backend.begin_write_statement()).await
     }
 
     /// Checks the connection and returns its round-trip time.
@@ -240,6 +352,12 @@ fn prepare_sqlite_url(url: &str) -> Result<String, DbSetupError> {
     })
 }
 
+/// Whether a transaction runs on PostgreSQL (for the few statements that differ, such as
+/// row locks, which SQLite's single writer does not need).
+pub fn is_postgres(tx: &Tx) -> bool {
+    tx.backend_name() == "PostgreSQL"
+}
+
 /// Milliseconds since the Unix epoch: the one time representation in storage.
 pub fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
@@ -267,7 +385,6 @@ fn sqlite_unique_columns(index: &str) -> Option<&'static str> {
     match index {
         "users_handle_key" => Some("users.handle"),
         "users_email_key" => Some("users.email_normalized"),
-        "collaborators_pkey" => Some("collaborators.draft_id, collaborators.user_id"),
         _ => None,
     }
 }

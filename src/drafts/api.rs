@@ -1,5 +1,9 @@
 //! Draft server functions. Every mutation takes an `idempotency_key` (one per user intent)
 //! and runs once per key; see `crate::idempotency`. Endpoints are listed in `docs/API.md`.
+//!
+//! Each function checks and parses its input here, before the write is queued (ids, roles,
+//! the text and its length on every platform), so the write itself only applies rules that
+//! depend on the draft's state, and costs the shared writer little.
 
 use leptos::prelude::*;
 
@@ -7,10 +11,9 @@ use super::types::{DraftPage, DraftView, Segment};
 use crate::auth::model::PublicUser;
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
-use crate::idempotency::fingerprint;
-
+use crate::idempotency::{fingerprint, mutate};
 #[cfg(feature = "ssr")]
-use crate::idempotency::mutate;
+use crate::ids::{parse_field_id, parse_id};
 
 /// Starts a draft with its first segment; the creator owns it and holds the ring.
 #[server(prefix = "/api", endpoint = "drafts/create")]
@@ -21,6 +24,8 @@ pub async fn create_draft(
     first_segment: String,
     idempotency_key: String,
 ) -> Result<String, AppError> {
+    let draft =
+        super::model::NewDraft::parse(&title, subtitle.as_deref(), &platform, &first_segment)?;
     mutate(
         "drafts.create",
         &idempotency_key,
@@ -31,17 +36,7 @@ pub async fn create_draft(
             &first_segment,
         ]),
         move |tx, user| {
-            Box::pin(async move {
-                super::service::create_draft(
-                    tx,
-                    &user,
-                    &title,
-                    subtitle.as_deref(),
-                    &platform,
-                    &first_segment,
-                )
-                .await
-            })
+            Box::pin(async move { super::service::create_draft(tx, &user, &draft).await })
         },
     )
     .await
@@ -60,7 +55,10 @@ pub async fn list_drafts(page: u32) -> Result<DraftPage, AppError> {
 pub async fn get_draft(draft_id: String) -> Result<DraftView, AppError> {
     let state = crate::server::state::app_state()?;
     let user = crate::auth::api::require_user().await?.user;
-    super::store::load_draft(&state.db, &draft_id, &user).await
+    let draft_id = parse_id(&draft_id)?;
+    let view = super::store::load_draft(&state.db, draft_id, &user).await?;
+    crate::analytics::events::record_view(&state, draft_id, &user.id).await;
+    Ok(view)
 }
 
 /// Appends a segment (ring holder only).
@@ -70,13 +68,15 @@ pub async fn append_segment(
     content: String,
     idempotency_key: String,
 ) -> Result<Segment, AppError> {
+    parse_id(&draft_id)?;
+    let text = super::model::MeasuredText::measure(&content)?;
     mutate(
         "drafts.append",
         &idempotency_key,
         fingerprint(&[&draft_id, &content]),
         move |tx, user| {
             Box::pin(
-                async move { super::service::append_segment(tx, &draft_id, &user, &content).await },
+                async move { super::service::append_segment(tx, &draft_id, &user, &text).await },
             )
         },
     )
@@ -91,13 +91,16 @@ pub async fn edit_segment(
     content: String,
     idempotency_key: String,
 ) -> Result<Segment, AppError> {
+    parse_id(&draft_id)?;
+    parse_id(&segment_id)?;
+    let text = super::model::MeasuredText::measure(&content)?;
     mutate(
         "drafts.edit_segment",
         &idempotency_key,
         fingerprint(&[draft_id.as_str(), &segment_id, &content]),
         move |tx, user| {
             Box::pin(async move {
-                super::service::edit_segment(tx, &draft_id, &segment_id, &user, &content).await
+                super::service::edit_segment(tx, &draft_id, &segment_id, &user, &text).await
             })
         },
     )
@@ -111,6 +114,8 @@ pub async fn delete_segment(
     segment_id: String,
     idempotency_key: String,
 ) -> Result<(), AppError> {
+    parse_id(&draft_id)?;
+    parse_id(&segment_id)?;
     mutate(
         "drafts.delete_segment",
         &idempotency_key,
@@ -131,6 +136,8 @@ pub async fn pass_ring(
     to_user_id: String,
     idempotency_key: String,
 ) -> Result<(), AppError> {
+    parse_id(&draft_id)?;
+    parse_field_id("to_user_id", &to_user_id)?;
     mutate(
         "drafts.pass_ring",
         &idempotency_key,
@@ -147,6 +154,7 @@ pub async fn pass_ring(
 /// The owner takes the ring back.
 #[server(prefix = "/api", endpoint = "drafts/reclaim_ring")]
 pub async fn reclaim_ring(draft_id: String, idempotency_key: String) -> Result<(), AppError> {
+    parse_id(&draft_id)?;
     mutate(
         "drafts.reclaim_ring",
         &idempotency_key,
@@ -158,6 +166,18 @@ pub async fn reclaim_ring(draft_id: String, idempotency_key: String) -> Result<(
     .await
 }
 
+/// The role someone is given on a draft: editor or viewer (a draft has one owner).
+#[cfg(feature = "ssr")]
+fn collaborator_role(raw: &str) -> Result<super::types::Role, AppError> {
+    match super::types::Role::parse(raw)? {
+        super::types::Role::Owner => Err(AppError::validation(
+            "role",
+            "A draft has one owner. Choose editor or viewer.",
+        )),
+        role => Ok(role),
+    }
+}
+
 /// The owner adds someone by handle as editor or viewer.
 #[server(prefix = "/api", endpoint = "drafts/add_collaborator")]
 pub async fn add_collaborator(
@@ -166,13 +186,18 @@ pub async fn add_collaborator(
     role: String,
     idempotency_key: String,
 ) -> Result<PublicUser, AppError> {
+    parse_id(&draft_id)?;
+    let wanted_role = collaborator_role(&role)?;
+    let wanted = crate::auth::model::Handle::parse(&handle)
+        .map_err(|_| AppError::validation("handle", "There is no one with that handle."))?;
     mutate(
         "drafts.add_collaborator",
         &idempotency_key,
         fingerprint(&[draft_id.as_str(), &handle, &role]),
         move |tx, user| {
             Box::pin(async move {
-                super::service::add_collaborator(tx, &draft_id, &user, &handle, &role).await
+                super::service::add_collaborator(tx, &draft_id, &user, wanted.as_str(), wanted_role)
+                    .await
             })
         },
     )
@@ -187,13 +212,16 @@ pub async fn set_role(
     role: String,
     idempotency_key: String,
 ) -> Result<(), AppError> {
+    parse_id(&draft_id)?;
+    parse_id(&user_id)?;
+    let wanted = super::types::Role::parse(&role)?;
     mutate(
         "drafts.set_role",
         &idempotency_key,
         fingerprint(&[draft_id.as_str(), &user_id, &role]),
         move |tx, user| {
             Box::pin(async move {
-                super::service::set_role(tx, &draft_id, &user, &user_id, &role).await
+                super::service::set_role(tx, &draft_id, &user, &user_id, wanted).await
             })
         },
     )
@@ -207,6 +235,8 @@ pub async fn remove_collaborator(
     user_id: String,
     idempotency_key: String,
 ) -> Result<(), AppError> {
+    parse_id(&draft_id)?;
+    parse_id(&user_id)?;
     mutate(
         "drafts.remove_collaborator",
         &idempotency_key,
@@ -227,12 +257,14 @@ pub async fn set_status(
     status: String,
     idempotency_key: String,
 ) -> Result<(), AppError> {
+    parse_id(&draft_id)?;
+    let wanted = super::types::DraftStatus::parse(&status)?;
     mutate(
         "drafts.set_status",
         &idempotency_key,
         fingerprint(&[&draft_id, &status]),
         move |tx, user| {
-            Box::pin(async move { super::service::set_status(tx, &draft_id, &user, &status).await })
+            Box::pin(async move { super::service::set_status(tx, &draft_id, &user, wanted).await })
         },
     )
     .await

@@ -10,7 +10,9 @@ use super::api::{
     get_draft, AddCollaborator, AppendSegment, DeleteSegment, EditSegment, PassRing, ReclaimRing,
     RemoveCollaborator, SetRole, SetStatus,
 };
-use super::draft_panels::{CollaboratorsPanel, PresencePanel, RingPanel, StatusControl};
+use super::draft_panels::{
+    CollaboratorsPanel, InsightsLink, PresencePanel, RingPanel, StatusControl,
+};
 use super::export::{markdown, numbered_posts, plain_text};
 use super::list_page::Counter;
 use super::live_copy::LiveCopy;
@@ -23,6 +25,7 @@ use crate::live::types::{Connection, Present};
 use crate::ui::browser::{copy_to_clipboard, new_idempotency_key};
 use crate::ui::form::{action_error, FormAlert};
 use crate::ui::format::utc_datetime;
+use crate::ui::nav::{draft_path, sign_in_then};
 use crate::ui::style::{CARD, QUIET_BUTTON};
 use crate::ui::LoadError;
 
@@ -39,7 +42,7 @@ pub fn DraftPage() -> impl IntoView {
                 match draft.await {
                     Ok(view) => view! { <Title text=format!("{} · OneRing", view.title)/><LiveDraft initial=view/> }.into_any(),
                     Err(AppError::Unauthorized { .. }) => {
-                        view! { <Redirect path=format!("/signin?next=/drafts/{}", draft_id.get_untracked())/> }.into_any()
+                        view! { <Redirect path=sign_in_then(&draft_path(&draft_id.get_untracked()))/> }.into_any()
                     }
                     Err(AppError::NotFound) => view! { <crate::ui::NotFound/> }.into_any(),
                     Err(error) => view! { <LoadError error/> }.into_any(),
@@ -191,6 +194,7 @@ fn Draft(view: RwSignal<DraftView>, actions: Actions, live: Live) -> impl IntoVi
                     <PresencePanel people=live.people me=first.me.id.clone()/>
                     {move || view! { <RingPanel view=snapshot() actions/> }}
                     {move || view! { <CollaboratorsPanel view=snapshot() actions/> }}
+                    {move || view! { <InsightsLink view=snapshot()/> }}
                     {is_owner.then(|| view! { <InvitesPanel draft_id=first.id.clone() people=Signal::derive(move || view.with(|v| v.collaborators.len()))/> })}
                 </div>
             </div>

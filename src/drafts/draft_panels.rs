@@ -183,3 +183,25 @@ pub(super) fn PresencePanel(people: RwSignal<Vec<Present>>, me: String) -> impl 
         </section>
     }
 }
+
+/// The way to the draft's insights, with the counts the page already has.
+#[component]
+pub(super) fn InsightsLink(view: StoredValue<DraftView>) -> impl IntoView {
+    let v = view.get_value();
+    let passes = v
+        .ring_history
+        .iter()
+        .filter(|p| p.kind == PassKind::Pass)
+        .count() as i64;
+    view! {
+        <section class=CARD aria-labelledby="insights-heading">
+            <h2 id="insights-heading" class="text-lg font-semibold">"Insights"</h2>
+            <p class="mt-1 text-sm text-stone-700">
+                {count(v.segments.len() as i64, "segment")} " · " {count(v.collaborators.len() as i64, "collaborator")} " · " {count(passes, "ring pass")}
+            </p>
+            <a href=format!("{}/insights", crate::ui::nav::draft_path(&v.id)) class="mt-3 inline-block text-sm font-semibold text-ring-800 hover:underline" id="open-insights">
+                "See who wrote what, and how the ring moves →"
+            </a>
+        </section>
+    }
+}

@@ -13,6 +13,7 @@ use crate::error::AppError;
 use crate::ui::browser::new_idempotency_key;
 use crate::ui::form::{form_error, FormAlert};
 use crate::ui::format::{count, utc_datetime};
+use crate::ui::nav::draft_path;
 use crate::ui::LoadError;
 
 const FIELD: &str = "mt-1 block w-full rounded-lg border border-stone-300 bg-white px-3 py-2.5 \
@@ -99,7 +100,7 @@ fn EmptyState(creating: RwSignal<bool>) -> impl IntoView {
 
 #[component]
 fn DraftRow(draft: DraftSummary) -> impl IntoView {
-    let href = format!("/drafts/{}", draft.id);
+    let href = draft_path(&draft.id);
     let status = (draft.status != DraftStatus::Draft).then(|| draft.status.as_str());
     view! {
         <li>
@@ -166,7 +167,7 @@ fn CreateDraftDialog(on_close: Callback<()>) -> impl IntoView {
     let key = RwSignal::new(String::new());
     Effect::new(move |_| {
         if let Some(Ok(id)) = create.value().get() {
-            navigate(&format!("/drafts/{id}"), Default::default());
+            navigate(&draft_path(&id), Default::default());
         }
     });
     let error = form_error(create.value());

@@ -75,20 +75,50 @@ impl Platform {
     }
 }
 
-/// A segment's content: trimmed, non-empty, within the platform's per-post limit.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SegmentText(String);
+/// The most one segment may hold in bytes, whatever the platform: checked before anything
+/// is counted. A LinkedIn post's 3,000 characters take at most 12,000 bytes; an X post of
+/// 280 can hold a dozen long links, each counted as 23.
+pub const SEGMENT_MAX_BYTES: usize = 16 * 1024;
 
-impl SegmentText {
-    pub fn parse(platform: Platform, raw: &str) -> Result<Self, AppError> {
-        let text = raw.trim();
+/// A segment's text, checked (see `crate::text`) and measured the way every platform counts,
+/// before any write is queued: the write itself only compares numbers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MeasuredText {
+    text: String,
+    x_weighted: usize,
+    graphemes: usize,
+    code_points: usize,
+}
+
+impl MeasuredText {
+    pub fn measure(raw: &str) -> Result<Self, AppError> {
+        let text = crate::text::multi_line("content", raw, SEGMENT_MAX_BYTES)?;
         if text.is_empty() {
             return Err(AppError::validation(
                 "content",
                 "Write something before adding it.",
             ));
         }
-        let used = platform.count(text);
+        Ok(Self {
+            x_weighted: x_weighted_length(&text),
+            graphemes: grapheme_length(&text),
+            code_points: code_point_length(&text),
+            text,
+        })
+    }
+
+    /// The length as `platform` counts it (the same as [`Platform::count`]).
+    pub fn count(&self, platform: Platform) -> usize {
+        match platform {
+            Platform::X => self.x_weighted,
+            Platform::Bluesky => self.graphemes,
+            Platform::Threads | Platform::Mastodon | Platform::Linkedin => self.code_points,
+        }
+    }
+
+    /// The text as a post for `platform`, if it fits.
+    pub fn fit(self, platform: Platform) -> Result<SegmentText, AppError> {
+        let used = self.count(platform);
         let limit = platform.post_limit();
         if used > limit {
             return Err(AppError::validation(
@@ -100,7 +130,17 @@ impl SegmentText {
                 ),
             ));
         }
-        Ok(Self(text.to_owned()))
+        Ok(SegmentText(self.text))
+    }
+}
+
+/// A segment's content: checked, non-empty, within the platform's per-post limit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SegmentText(String);
+
+impl SegmentText {
+    pub fn parse(platform: Platform, raw: &str) -> Result<Self, AppError> {
+        MeasuredText::measure(raw)?.fit(platform)
     }
 
     pub fn as_str(&self) -> &str {
@@ -108,33 +148,45 @@ impl SegmentText {
     }
 }
 
-/// A draft's title: trimmed, 1–120 characters.
+/// A new draft as asked for, every field checked (before the write is queued).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewDraft {
+    pub title: String,
+    pub subtitle: Option<String>,
+    pub platform: Platform,
+    pub first_segment: SegmentText,
+}
+
+impl NewDraft {
+    pub fn parse(
+        title: &str,
+        subtitle: Option<&str>,
+        platform: &str,
+        first_segment: &str,
+    ) -> Result<Self, AppError> {
+        let platform = Platform::parse(platform)?;
+        Ok(Self {
+            title: parse_title(title)?,
+            subtitle: parse_subtitle(subtitle)?,
+            first_segment: SegmentText::parse(platform, first_segment)?,
+            platform,
+        })
+    }
+}
+
+/// A draft's title: one line, 1–120 characters.
 pub fn parse_title(raw: &str) -> Result<String, AppError> {
-    let title = raw.trim();
+    let title = crate::text::single_line("title", raw, TITLE_MAX)?;
     if title.is_empty() {
         return Err(AppError::validation("title", "Give your draft a title."));
     }
-    if title.chars().count() > TITLE_MAX {
-        return Err(AppError::validation(
-            "title",
-            format!("Titles are at most {TITLE_MAX} characters."),
-        ));
-    }
-    Ok(title.to_owned())
+    Ok(title)
 }
 
 /// An optional subtitle: blank means none.
 pub fn parse_subtitle(raw: Option<&str>) -> Result<Option<String>, AppError> {
-    let Some(subtitle) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
-        return Ok(None);
-    };
-    if subtitle.chars().count() > SUBTITLE_MAX {
-        return Err(AppError::validation(
-            "subtitle",
-            format!("Subtitles are at most {SUBTITLE_MAX} characters."),
-        ));
-    }
-    Ok(Some(subtitle.to_owned()))
+    let subtitle = crate::text::single_line("subtitle", raw.unwrap_or_default(), SUBTITLE_MAX)?;
+    Ok(Some(subtitle).filter(|s| !s.is_empty()))
 }
 
 #[cfg(test)]
@@ -180,10 +232,24 @@ mod tests {
     }
 
     #[test]
+    fn segments_have_a_hard_byte_cap_before_any_count() {
+        // Links weigh 23 on X, so the platform limit alone does not bound the size.
+        let links = "https://example.com/".to_owned() + &"a".repeat(2_000);
+        let within = [links.as_str(); 7].join(" ");
+        assert!(SegmentText::parse(Platform::X, &within).is_ok());
+        let over = [links.as_str(); 9].join(" ");
+        assert!(SegmentText::parse(Platform::X, &over).is_err());
+        let measured = MeasuredText::measure("日本").map(|m| m.count(Platform::X));
+        assert_eq!(measured, Ok(4));
+    }
+
+    #[test]
     fn titles_and_subtitles() {
         assert_eq!(parse_title("  Launch thread "), Ok("Launch thread".into()));
         assert!(parse_title(" ").is_err());
         assert!(parse_title(&"t".repeat(121)).is_err());
+        assert!(parse_title("evil\u{202E}gpj.exe").is_err());
+        assert!(parse_title("a\u{0}b").is_err());
         assert_eq!(parse_subtitle(Some("   ")), Ok(None));
         assert_eq!(parse_subtitle(None), Ok(None));
         assert_eq!(parse_subtitle(Some(" why ")), Ok(Some("why".into())));

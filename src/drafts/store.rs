@@ -40,6 +40,24 @@ pub async fn role_of<'e, E: Executor<'e, Database = Any>>(
     role.as_deref().map_or(Err(AppError::NotFound), Role::parse)
 }
 
+/// The caller's role on a draft and the draft's event number when they joined it (where
+/// their live replay may start); `NotFound` for anyone not on it.
+pub async fn membership<'e, E: Executor<'e, Database = Any>>(
+    executor: E,
+    draft_id: &str,
+    user_id: &str,
+) -> Result<(Role, i64), AppError> {
+    let row: Option<(String, i64)> = sqlx::query_as(
+        "SELECT role, joined_seq FROM collaborators WHERE draft_id = $1 AND user_id = $2",
+    )
+    .bind(draft_id)
+    .bind(user_id)
+    .fetch_optional(executor)
+    .await?;
+    let (role, joined_seq) = row.ok_or(AppError::NotFound)?;
+    Ok((Role::parse(&role)?, joined_seq))
+}
+
 #[derive(FromRow)]
 struct DraftRow {
     id: String,

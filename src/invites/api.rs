@@ -46,6 +46,7 @@ pub async fn create_invite(
     use std::sync::Arc;
 
     let state = crate::server::state::app_state()?;
+    crate::ids::parse_id(&draft_id)?;
     let per_hour = state.config.invites_per_user_per_hour;
     let request = NewInvite {
         role,
@@ -53,6 +54,7 @@ pub async fn create_invite(
         expires_in_days,
         max_uses,
     };
+    let wanted = request.check()?;
     let fingerprint = crate::idempotency::fingerprint(&[
         draft_id.as_str(),
         &request.role,
@@ -79,7 +81,7 @@ pub async fn create_invite(
                     tx,
                     &draft_id,
                     &user,
-                    &request,
+                    &wanted,
                     &hash,
                     per_hour,
                     crate::db::now_ms(),
@@ -102,7 +104,8 @@ pub async fn create_invite(
 pub async fn list_invites(draft_id: String) -> Result<Vec<InviteSummary>, AppError> {
     let state = crate::server::state::app_state()?;
     let user = crate::auth::api::require_user().await?.user;
-    super::store::list_invites(&state.db, &draft_id, &user, crate::db::now_ms()).await
+    let draft_id = crate::ids::parse_id(&draft_id)?;
+    super::store::list_invites(&state.db, draft_id, &user, crate::db::now_ms()).await
 }
 
 /// The owner withdraws a pending invite.
@@ -112,6 +115,8 @@ pub async fn revoke_invite(
     invite_id: String,
     idempotency_key: String,
 ) -> Result<InviteSummary, AppError> {
+    crate::ids::parse_id(&draft_id)?;
+    crate::ids::parse_id(&invite_id)?;
     crate::idempotency::mutate(
         "invites.revoke",
         &idempotency_key,
@@ -186,6 +191,7 @@ pub async fn dismiss_join_notice(
     draft_id: String,
     idempotency_key: String,
 ) -> Result<(), AppError> {
+    crate::ids::parse_id(&draft_id)?;
     crate::idempotency::mutate(
         "invites.dismiss_join_notice",
         &idempotency_key,

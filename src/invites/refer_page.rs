@@ -12,6 +12,7 @@ use super::types::{InvitePreview, Visitor};
 use crate::error::AppError;
 use crate::ui::browser::new_idempotency_key;
 use crate::ui::form::{action_error, FormAlert};
+use crate::ui::nav::draft_path;
 use crate::ui::LoadError;
 
 const PRIMARY: &str = "block w-full rounded-lg bg-ring-600 px-4 py-2.5 text-center font-semibold text-white shadow-sm hover:bg-ring-700 disabled:opacity-60";
@@ -45,10 +46,7 @@ pub fn ReferPage() -> impl IntoView {
     let navigate = use_navigate();
     Effect::new(move |_| {
         if let Some(Ok(acceptance)) = accept.value().get() {
-            navigate(
-                &format!("/drafts/{}", acceptance.draft_id),
-                Default::default(),
-            );
+            navigate(&draft_path(&acceptance.draft_id), Default::default());
         }
     });
     view! {

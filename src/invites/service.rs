@@ -1,20 +1,24 @@
 //! Changing invites: create, revoke, accept, and dismissing the "you joined" banner. Each
 //! rule is enforced by the statement that makes the change, inside its write transaction.
 //!
-//! Accepting is race-free: the collaborator row is inserted first (a second accept by the
-//! same user finds it and changes nothing), then the use is taken with one conditional
+//! Accepting is race-free: the draft's row is locked first (the lock order every draft
+//! mutation follows), then the collaborator row is inserted (a second accept by the same
+//! user finds it and changes nothing), then the use is taken with one conditional
 //! `UPDATE … WHERE uses < max_uses AND revoked_at IS NULL AND expires_at > now`. Of two
 //! strangers racing for the last use, the database lets exactly one update the row; the
-//! other's transaction rolls back whole, its collaborator row with it.
+//! other's transaction rolls back whole, its collaborator row with it. Someone removed from
+//! a draft may come back through a link that still has uses: that takes a use, like any
+//! join. An archived draft takes nobody new: its links answer like any unusable link.
 
 use super::store::{invite_summary, InviteRow, INVITE_COLUMNS};
 use super::types::{
     Acceptance, InviteSummary, Joined, DEFAULT_EXPIRY_DAYS, DEFAULT_MAX_USES, MAX_EXPIRY_DAYS,
     MAX_USES, NOTE_MAX_CHARS,
 };
+use crate::analytics::types::{Activity, JoinedVia};
 use crate::auth::model::PublicUser;
 use crate::db::Tx;
-use crate::drafts::service::{archived, require_owner};
+use crate::drafts::service::{lock_draft, record_activity, require_owner};
 use crate::drafts::types::Role;
 use crate::error::AppError;
 use crate::live::events;
@@ -32,7 +36,8 @@ pub struct NewInvite {
     pub max_uses: Option<u32>,
 }
 
-struct Checked {
+/// An invite request with every field checked (before the write is queued).
+pub struct Checked {
     role: Role,
     note: Option<String>,
     expires_in_days: u32,
@@ -40,7 +45,7 @@ struct Checked {
 }
 
 impl NewInvite {
-    fn check(&self) -> Result<Checked, AppError> {
+    pub fn check(&self) -> Result<Checked, AppError> {
         let role = Role::parse(&self.role)?;
         if role == Role::Owner {
             return Err(AppError::validation(
@@ -54,14 +59,9 @@ impl NewInvite {
             .map(str::trim)
             .filter(|n| !n.is_empty())
             .map(str::to_owned);
-        if let Some(note) = &note {
-            if note.chars().count() > NOTE_MAX_CHARS || note.chars().any(char::is_control) {
-                return Err(AppError::validation(
-                    "note",
-                    format!("Keep the note to one line of at most {NOTE_MAX_CHARS} characters."),
-                ));
-            }
-        }
+        let note = note
+            .map(|n| crate::text::single_line("note", &n, NOTE_MAX_CHARS))
+            .transpose()?;
         let expires_in_days = self.expires_in_days.unwrap_or(DEFAULT_EXPIRY_DAYS);
         if !(1..=MAX_EXPIRY_DAYS).contains(&expires_in_days) {
             return Err(AppError::validation(
@@ -91,16 +91,13 @@ pub async fn create_invite(
     tx: &mut Tx,
     draft_id: &str,
     owner: &PublicUser,
-    request: &NewInvite,
+    wanted: &Checked,
     code_hash: &str,
     per_hour: u32,
     now: i64,
 ) -> Result<InviteSummary, AppError> {
     let state = require_owner(tx, draft_id, owner).await?;
-    if state.is_archived() {
-        return Err(archived());
-    }
-    let wanted = request.check()?;
+    state.refuse_if_archived()?;
     let recent: Vec<i64> = sqlx::query_scalar(
         "SELECT created_at FROM invites WHERE created_by = $1 AND created_at > $2 \
          ORDER BY created_at LIMIT $3",
@@ -191,7 +188,6 @@ struct Target {
     id: String,
     draft_id: String,
     role: String,
-    owner_id: String,
 }
 
 /// `user` accepts the invite whose code hashes to `code_hash`.
@@ -201,29 +197,33 @@ pub async fn accept_invite(
     user: &PublicUser,
     now: i64,
 ) -> Result<Acceptance, AppError> {
-    let target = sqlx::query_as::<_, Target>(
-        "SELECT i.id, i.draft_id, i.role, d.owner_id FROM invites i \
-         JOIN drafts d ON d.id = i.draft_id WHERE i.code_hash = $1",
-    )
-    .bind(code_hash)
-    .fetch_optional(&mut **tx)
-    .await?
-    .ok_or(AppError::InviteUnavailable)?;
+    // The invite names its draft and never changes draft, so this read needs no lock.
+    let target =
+        sqlx::query_as::<_, Target>("SELECT id, draft_id, role FROM invites WHERE code_hash = $1")
+            .bind(code_hash)
+            .fetch_optional(&mut **tx)
+            .await?
+            .ok_or(AppError::InviteUnavailable)?;
+    let draft = lock_draft(tx, &target.draft_id).await?;
     let answer = |joined| Acceptance {
         draft_id: target.draft_id.clone(),
         joined,
     };
-    if target.owner_id == user.id {
+    if draft.owner_id == user.id {
         return Ok(answer(Joined::Owner));
     }
+    if draft.is_archived() {
+        return Err(AppError::InviteUnavailable);
+    }
     let inserted = sqlx::query(
-        "INSERT INTO collaborators (draft_id, user_id, role, added_at) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (draft_id, user_id) DO NOTHING",
+        "INSERT INTO collaborators (draft_id, user_id, role, added_at, joined_seq) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (draft_id, user_id) DO NOTHING",
     )
     .bind(&target.draft_id)
     .bind(&user.id)
     .bind(&target.role)
     .bind(now)
+    .bind(draft.event_seq)
     .execute(&mut **tx)
     .await?;
     if inserted.rows_affected() == 0 {
@@ -241,8 +241,10 @@ pub async fn accept_invite(
         // Rolls back the collaborator row too: the whole write fails.
         return Err(AppError::InviteUnavailable);
     }
+    // Someone removed and back through the same link joined twice: keep the latest.
     sqlx::query(
-        "INSERT INTO invite_acceptances (invite_id, user_id, accepted_at) VALUES ($1, $2, $3)",
+        "INSERT INTO invite_acceptances (invite_id, user_id, accepted_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (invite_id, user_id) DO UPDATE SET accepted_at = excluded.accepted_at",
     )
     .bind(&target.id)
     .bind(&user.id)
@@ -258,9 +260,16 @@ pub async fn accept_invite(
     .bind(now)
     .execute(&mut **tx)
     .await?;
+    let role = Role::parse(&target.role)?;
+    let joined = Activity::CollaboratorJoined {
+        user: user.id.clone(),
+        via: JoinedVia::Invite,
+        role,
+    };
+    record_activity(tx, &user.id, &target.draft_id, now, joined).await?;
     let event = DraftEvent::CollaboratorAdded {
         user: user.clone(),
-        role: Role::parse(&target.role)?,
+        role,
     };
     events::record(tx, &target.draft_id, &event, now).await?;
     Ok(answer(Joined::Joined))

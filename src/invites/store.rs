@@ -8,7 +8,7 @@ use crate::auth::model::PublicUser;
 use crate::db::Db;
 use crate::drafts::model::Platform;
 use crate::drafts::store::role_of;
-use crate::drafts::types::Role;
+use crate::drafts::types::{DraftStatus, Role};
 use crate::error::AppError;
 
 /// The owner sees the most recent invites, up to this many.
@@ -102,6 +102,7 @@ struct PreviewRow {
     uses: i64,
     expires_at: i64,
     revoked_at: Option<i64>,
+    status: String,
     collaborator_count: i64,
 }
 
@@ -116,7 +117,7 @@ pub async fn preview(
 ) -> Result<InvitePreview, AppError> {
     let row = sqlx::query_as::<_, PreviewRow>(
         "SELECT i.draft_id, d.title, d.platform, u.handle AS inviter_handle, i.role, \
-         i.max_uses, i.uses, i.expires_at, i.revoked_at, \
+         i.max_uses, i.uses, i.expires_at, i.revoked_at, d.status, \
          (SELECT COUNT(*) FROM collaborators c WHERE c.draft_id = i.draft_id) AS collaborator_count \
          FROM invites i JOIN drafts d ON d.id = i.draft_id JOIN users u ON u.id = i.created_by \
          WHERE i.code_hash = $1",
@@ -140,7 +141,8 @@ pub async fn preview(
         row.expires_at,
         row.revoked_at.is_some(),
         now,
-    ) == InviteStatus::Pending;
+    ) == InviteStatus::Pending
+        && row.status != DraftStatus::Archived.as_str();
     if !usable && matches!(visitor, Visitor::SignedOut | Visitor::Invitee) {
         return Err(AppError::InviteUnavailable);
     }

@@ -48,7 +48,7 @@ pub async fn store(
         .bind(at)
         .execute(&mut **tx)
         .await?;
-    if tx.backend_name() == "PostgreSQL" {
+    if crate::db::is_postgres(tx) {
         sqlx::query("SELECT pg_notify($1, $2)")
             .bind(CHANNEL)
             .bind(super::bus::event_notice(draft_id))
@@ -116,9 +116,10 @@ pub async fn latest_seq(db: &crate::db::Db, draft_id: &str) -> Result<i64, AppEr
 
 /// Deletes events older than [`KEEP_MS`].
 pub async fn purge_expired(db: &crate::db::Db, now_ms: i64) -> Result<u64, AppError> {
-    let result = sqlx::query("DELETE FROM draft_events WHERE at < $1")
-        .bind(now_ms - KEEP_MS)
-        .execute(db.pool())
-        .await?;
-    Ok(result.rows_affected())
+    db.purge(
+        "DELETE FROM draft_events WHERE (draft_id, seq) IN \
+         (SELECT draft_id, seq FROM draft_events WHERE at < $1 LIMIT $2)",
+        vec![now_ms - KEEP_MS],
+    )
+    .await
 }

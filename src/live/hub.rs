@@ -77,8 +77,35 @@ pub struct LiveHub {
     /// Open readers on this server per (draft, user id), with the user.
     local: Mutex<HashMap<(String, String), (PublicUser, usize)>>,
     ready: watch::Receiver<bool>,
+    /// Open sockets on this server per user id and per draft (admission limits).
+    open_by_user: Mutex<HashMap<String, usize>>,
+    open_by_draft: Mutex<HashMap<String, usize>>,
     /// How often readers are pinged and their access re-checked.
     pub recheck: Duration,
+}
+
+/// A reader's place among this server's open sockets; dropping it gives the place back.
+pub struct Admission {
+    hub: Arc<LiveHub>,
+    draft_id: String,
+    user_id: String,
+}
+
+impl Drop for Admission {
+    fn drop(&mut self) {
+        release(&self.hub.open_by_user, &self.user_id);
+        release(&self.hub.open_by_draft, &self.draft_id);
+    }
+}
+
+fn release(counts: &Mutex<HashMap<String, usize>>, key: &str) {
+    let mut counts = locked(counts);
+    if let Some(n) = counts.get_mut(key) {
+        *n = n.saturating_sub(1);
+        if *n == 0 {
+            counts.remove(key);
+        }
+    }
 }
 
 impl std::fmt::Debug for LiveHub {
@@ -112,6 +139,8 @@ impl LiveHub {
             presence: Mutex::new(HashMap::new()),
             local: Mutex::new(HashMap::new()),
             ready,
+            open_by_user: Mutex::new(HashMap::new()),
+            open_by_draft: Mutex::new(HashMap::new()),
             recheck,
         });
         match transport {
@@ -149,6 +178,31 @@ impl LiveHub {
 
     pub fn db(&self) -> &Db {
         &self.db
+    }
+
+    /// Admits one more socket for `user_id` on `draft_id`, unless either already has as
+    /// many open on this server as allowed.
+    pub fn admit(
+        self: &Arc<Self>,
+        draft_id: &str,
+        user_id: &str,
+        per_user: usize,
+        per_draft: usize,
+    ) -> Result<Admission, crate::error::AppError> {
+        let mut by_user = locked(&self.open_by_user);
+        let mut by_draft = locked(&self.open_by_draft);
+        let user_open = by_user.get(user_id).copied().unwrap_or(0);
+        let draft_open = by_draft.get(draft_id).copied().unwrap_or(0);
+        if user_open >= per_user || draft_open >= per_draft {
+            return Err(crate::error::AppError::RateLimited { retry_after_s: 10 });
+        }
+        by_user.insert(user_id.to_owned(), user_open + 1);
+        by_draft.insert(draft_id.to_owned(), draft_open + 1);
+        Ok(Admission {
+            hub: self.clone(),
+            draft_id: draft_id.to_owned(),
+            user_id: user_id.to_owned(),
+        })
     }
 
     /// A reader for the draft's channel (made on first use, starting from the latest

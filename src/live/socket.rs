@@ -6,10 +6,13 @@
 //! and the same socket carries the page's typing notices the other way.
 //!
 //! The handshake is authenticated by the session cookie and refused for another site's
-//! pages (`Origin`), for strangers to the draft, and for signed-out callers. The channel
-//! first replays what the page missed after `after` (or tells it to reload when that is
-//! more than [`REPLAY_LIMIT`] events), then forwards live messages. A reader removed from
-//! the draft gets `revoked` and the socket closes.
+//! pages (`Origin`), for strangers to the draft, and for signed-out callers; it is limited
+//! per user (`LIVE_HANDSHAKES_PER_USER_PER_MINUTE`), and so are open sockets, per user and
+//! per draft (`LIVE_SOCKETS_PER_USER`, `LIVE_SOCKETS_PER_DRAFT`), each refused with 429. The
+//! channel first replays what the page missed after `after` — never from before the reader
+//! joined the draft — (or tells it to reload when that is more than [`REPLAY_LIMIT`]
+//! events), then forwards live messages. A reader removed from the draft gets `revoked` and
+//! the socket closes.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -50,7 +53,15 @@ pub async fn open(
     let (mut parts, _) = request.into_parts();
     let refuse = |error: AppError| {
         let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::FORBIDDEN);
-        error_response(status, &error)
+        let mut response = error_response(status, &error);
+        if let AppError::RateLimited { retry_after_s } = error {
+            if let Ok(value) = http::HeaderValue::from_str(&retry_after_s.to_string()) {
+                response
+                    .headers_mut()
+                    .insert(http::header::RETRY_AFTER, value);
+            }
+        }
+        response
     };
     let origin = parts
         .headers
@@ -65,21 +76,43 @@ pub async fn open(
             Ok(None) => return refuse(AppError::sign_in_required()),
             Err(error) => return refuse(error),
         };
-    if let Err(error) = crate::drafts::store::role_of(state.db.pool(), &draft_id, &user.id).await {
-        return refuse(error);
+    if crate::ids::parse_id(&draft_id).is_err() {
+        return refuse(AppError::NotFound);
     }
+    let joined_seq =
+        match crate::drafts::store::membership(state.db.pool(), &draft_id, &user.id).await {
+            Ok((_, joined_seq)) => joined_seq,
+            Err(error) => return refuse(error),
+        };
+    if let Err(retry_after_s) = state.live_handshake_limiter.check(&user.id) {
+        return refuse(AppError::RateLimited { retry_after_s });
+    }
+    let admission = match state.live.admit(
+        &draft_id,
+        &user.id,
+        state.config.live_sockets_per_user,
+        state.config.live_sockets_per_draft,
+    ) {
+        Ok(admission) => admission,
+        Err(error) => return refuse(error),
+    };
     let upgrade = match WebSocketUpgrade::from_request_parts(&mut parts, &state).await {
         Ok(upgrade) => upgrade,
         Err(rejection) => return rejection.into_response(),
     };
     let hub = state.live.clone();
-    let after = resume.after.unwrap_or(0).max(0);
+    // Nobody replays what happened on the draft before they joined it.
+    let after = resume.after.unwrap_or(0).max(joined_seq);
     let mut response = upgrade
         // Small buffers: an idle reader should cost a few KiB, not the defaults' 128 KiB.
+        // The frame limit matters as much as the message limit: the library reads a whole
+        // frame (16 MiB by default) before it looks at the message's size.
         .read_buffer_size(2 * 1024)
         .write_buffer_size(0)
         .max_message_size(1024)
+        .max_frame_size(1024)
         .on_upgrade(move |socket| async move {
+            let _admission = admission;
             Reader {
                 hub,
                 draft_id,

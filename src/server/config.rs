@@ -11,9 +11,16 @@ pub struct Config {
     /// The origin browsers use to reach the app, e.g. `https://onering.example`. Used for
     /// the CSRF origin check; `https` here also turns on Secure cookies and HSTS.
     pub public_origin: String,
+    /// Sliding session lifetime: a session unused this long ends.
     pub session_ttl: Duration,
-    /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
-    pub trust_forwarded_for: bool,
+    /// Absolute session lifetime: however often it is used, a session ends this long after
+    /// sign-in.
+    pub session_max_age: Duration,
+    /// How many proxies of ours stand in front of the app and append to `X-Forwarded-For`
+    /// (0: none, use the socket's peer). The client is the address the outermost of them
+    /// saw: the `n`-th entry from the right (entries further left are whatever the client
+    /// sent, so they are never trusted).
+    pub trusted_proxy_hops: usize,
     /// Sign-in and sign-up attempts allowed per client address per minute.
     pub auth_attempts_per_ip_per_minute: u32,
     /// Largest request body accepted, in bytes.
@@ -25,6 +32,39 @@ pub struct Config {
     pub invites_per_user_per_hour: u32,
     /// How often an open live channel is pinged and its reader's access re-checked.
     pub live_recheck: Duration,
+    /// Live channels one user may hold open on this server, and one draft may have.
+    pub live_sockets_per_user: usize,
+    pub live_sockets_per_draft: usize,
+    /// Live-channel handshakes per user per minute.
+    pub live_handshakes_per_user_per_minute: u32,
+    /// Per-user mutation budgets, per minute (this server).
+    pub mutation_limits: MutationLimits,
+    /// A token monitors send (`Authorization: Bearer …`) to see `/api/health` in detail.
+    pub health_token: Option<String>,
+}
+
+/// How many changes of each kind one user may make per minute on one server: enough for
+/// anyone typing, not enough to monopolise the writer. Answered with 429 and `Retry-After`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MutationLimits {
+    pub appends: u32,
+    pub drafts_created: u32,
+    pub invites_created: u32,
+    pub ring_passes: u32,
+    /// Every other change (edits, deletes, roles, status, dismissals…).
+    pub other: u32,
+}
+
+impl Default for MutationLimits {
+    fn default() -> Self {
+        Self {
+            appends: 120,
+            drafts_created: 20,
+            invites_created: 20,
+            ring_passes: 60,
+            other: 120,
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -39,6 +79,8 @@ impl Config {
     /// the default public origin.
     pub fn from_env(site_addr: &str) -> Result<Self, ConfigError> {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        let defaults = Self::for_database("");
+        let limits = MutationLimits::default();
         let config = Self {
             database_url: var("DATABASE_URL")
                 .unwrap_or_else(|| "sqlite://data/onering.db".to_owned()),
@@ -47,14 +89,9 @@ impl Config {
                 .unwrap_or_else(|| format!("http://{site_addr}"))
                 .trim_end_matches('/')
                 .to_owned(),
-            session_ttl: Duration::from_secs(
-                parse_or::<u64>("SESSION_TTL_DAYS", var("SESSION_TTL_DAYS"), 30)? * 86_400,
-            ),
-            trust_forwarded_for: parse_or(
-                "TRUST_FORWARDED_FOR",
-                var("TRUST_FORWARDED_FOR"),
-                false,
-            )?,
+            session_ttl: days("SESSION_TTL_DAYS", var("SESSION_TTL_DAYS"), 30)?,
+            session_max_age: days("SESSION_MAX_AGE_DAYS", var("SESSION_MAX_AGE_DAYS"), 90)?,
+            trusted_proxy_hops: proxy_hops(var("TRUST_FORWARDED_FOR"))?,
             auth_attempts_per_ip_per_minute: parse_or(
                 "AUTH_ATTEMPTS_PER_IP_PER_MINUTE",
                 var("AUTH_ATTEMPTS_PER_IP_PER_MINUTE"),
@@ -76,6 +113,49 @@ impl Config {
                 var("LIVE_RECHECK_SECONDS"),
                 30,
             )?),
+            live_sockets_per_user: parse_or(
+                "LIVE_SOCKETS_PER_USER",
+                var("LIVE_SOCKETS_PER_USER"),
+                defaults.live_sockets_per_user,
+            )?,
+            live_sockets_per_draft: parse_or(
+                "LIVE_SOCKETS_PER_DRAFT",
+                var("LIVE_SOCKETS_PER_DRAFT"),
+                defaults.live_sockets_per_draft,
+            )?,
+            live_handshakes_per_user_per_minute: parse_or(
+                "LIVE_HANDSHAKES_PER_USER_PER_MINUTE",
+                var("LIVE_HANDSHAKES_PER_USER_PER_MINUTE"),
+                defaults.live_handshakes_per_user_per_minute,
+            )?,
+            mutation_limits: MutationLimits {
+                appends: parse_or(
+                    "LIMIT_APPENDS_PER_MINUTE",
+                    var("LIMIT_APPENDS_PER_MINUTE"),
+                    limits.appends,
+                )?,
+                drafts_created: parse_or(
+                    "LIMIT_DRAFTS_PER_MINUTE",
+                    var("LIMIT_DRAFTS_PER_MINUTE"),
+                    limits.drafts_created,
+                )?,
+                invites_created: parse_or(
+                    "LIMIT_INVITES_PER_MINUTE",
+                    var("LIMIT_INVITES_PER_MINUTE"),
+                    limits.invites_created,
+                )?,
+                ring_passes: parse_or(
+                    "LIMIT_PASSES_PER_MINUTE",
+                    var("LIMIT_PASSES_PER_MINUTE"),
+                    limits.ring_passes,
+                )?,
+                other: parse_or(
+                    "LIMIT_OTHER_CHANGES_PER_MINUTE",
+                    var("LIMIT_OTHER_CHANGES_PER_MINUTE"),
+                    limits.other,
+                )?,
+            },
+            health_token: var("HEALTH_TOKEN"),
         };
         config.validate()?;
         Ok(config)
@@ -88,12 +168,18 @@ impl Config {
             db_max_connections: 8,
             public_origin: "http://127.0.0.1:3000".to_owned(),
             session_ttl: Duration::from_secs(30 * 86_400),
-            trust_forwarded_for: false,
+            session_max_age: Duration::from_secs(90 * 86_400),
+            trusted_proxy_hops: 0,
             auth_attempts_per_ip_per_minute: 20,
             body_limit_bytes: 64 * 1024,
             invite_lookups_per_ip_per_minute: 30,
             invites_per_user_per_hour: 30,
             live_recheck: Duration::from_secs(30),
+            live_sockets_per_user: 16,
+            live_sockets_per_draft: 1_000,
+            live_handshakes_per_user_per_minute: 60,
+            mutation_limits: MutationLimits::default(),
+            health_token: None,
         }
     }
 
@@ -118,12 +204,36 @@ impl Config {
                 reason: "must be at least 1".into(),
             });
         }
+        if self.session_max_age < self.session_ttl {
+            return Err(ConfigError {
+                name: "SESSION_MAX_AGE_DAYS",
+                reason: "must be at least SESSION_TTL_DAYS".into(),
+            });
+        }
         Ok(())
     }
 
     /// Whether browsers reach the app over https (Secure cookies, HSTS).
     pub fn is_https(&self) -> bool {
         self.public_origin.starts_with("https://")
+    }
+}
+
+fn days(name: &'static str, value: Option<String>, default: u64) -> Result<Duration, ConfigError> {
+    Ok(Duration::from_secs(
+        parse_or(name, value, default)? * 86_400,
+    ))
+}
+
+/// `TRUST_FORWARDED_FOR`: `false`/`0` (no proxy), `true` (one proxy), or a number of hops.
+fn proxy_hops(value: Option<String>) -> Result<usize, ConfigError> {
+    match value.as_deref().map(str::trim) {
+        None | Some("false") => Ok(0),
+        Some("true") => Ok(1),
+        Some(other) => other.parse().map_err(|_| ConfigError {
+            name: "TRUST_FORWARDED_FOR",
+            reason: format!("could not read {other:?}: use false, true or a number of proxies"),
+        }),
     }
 }
 
@@ -156,6 +266,15 @@ mod tests {
             err.as_deref(),
             Some("invalid value for X: could not read \"nine\"")
         );
+    }
+
+    #[test]
+    fn proxy_hops_read_as_a_count() {
+        assert_eq!(proxy_hops(None).ok(), Some(0));
+        assert_eq!(proxy_hops(Some("false".into())).ok(), Some(0));
+        assert_eq!(proxy_hops(Some("true".into())).ok(), Some(1));
+        assert_eq!(proxy_hops(Some("2".into())).ok(), Some(2));
+        assert!(proxy_hops(Some("yes".into())).is_err());
     }
 
     #[test]

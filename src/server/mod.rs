@@ -1,8 +1,11 @@
 //! Server-only plumbing: configuration, state, the router and its layers.
 
+pub mod cli;
 pub mod config;
 pub mod errors;
 pub mod health;
+pub mod input;
+pub mod limits;
 pub mod rate_limit;
 pub mod router;
 pub mod security;
@@ -64,7 +67,7 @@ pub async fn run() -> Result<(), StartError> {
     run_migrations(&db).await?;
     tracing::info!(backend = db.backend().name(), "database ready");
     crate::auth::password::warm_up().await;
-    spawn_purges(db.clone());
+    spawn_purges(db.clone(), config.session_max_age);
 
     let app = router::build_router(state::AppState::new(db.clone(), config, options));
     let listener = tokio::net::TcpListener::bind(addr)
@@ -82,25 +85,36 @@ pub async fn run() -> Result<(), StartError> {
 }
 
 /// Every hour, forgets idempotency keys and live events once they are a day old (a page
-/// away longer than that reloads the draft instead of replaying).
-fn spawn_purges(db: Db) {
+/// away longer than that reloads the draft instead of replaying), ended sessions and old
+/// sign-in failures. Each purge deletes in small chunks through the writer.
+fn spawn_purges(db: Db, session_max_age: std::time::Duration) {
     tokio::spawn(async move {
         let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
         loop {
             every_hour.tick().await;
             let now = crate::db::now_ms();
-            match crate::idempotency::purge_expired(&db, now).await {
-                Ok(0) => {}
-                Ok(purged) => tracing::info!(purged, "purged expired idempotency keys"),
-                Err(_) => tracing::warn!("could not purge idempotency keys; will try again"),
-            }
-            match crate::live::events::purge_expired(&db, now).await {
-                Ok(0) => {}
-                Ok(purged) => tracing::info!(purged, "purged old live events"),
-                Err(_) => tracing::warn!("could not purge live events; will try again"),
-            }
+            report(
+                "idempotency keys",
+                crate::idempotency::purge_expired(&db, now).await,
+            );
+            report(
+                "live events",
+                crate::live::events::purge_expired(&db, now).await,
+            );
+            report(
+                "ended sessions and sign-in failures",
+                crate::auth::service::purge(&db, session_max_age).await,
+            );
         }
     });
+}
+
+fn report(what: &str, purged: Result<u64, crate::error::AppError>) {
+    match purged {
+        Ok(0) => {}
+        Ok(purged) => tracing::info!(purged, "purged old {what}"),
+        Err(_) => tracing::warn!("could not purge {what}; will try again"),
+    }
 }
 
 async fn shutdown_signal() {

@@ -1,21 +1,24 @@
 //! The axum application: pages, server functions, health, static files and the layers in
 //! front of them. `main` serves it; the integration tests drive it directly.
 
+use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{middleware, Router};
 use http::request::Parts;
 use http::{HeaderName, Request};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 
-use super::security::{refuse_cross_site, security_headers, CspNonce};
+use super::security::{panic_response, refuse_cross_site, security_headers, CspNonce};
 use super::state::AppState;
-use super::{errors, health};
+use super::{errors, health, input};
 use crate::app::{shell, App};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -40,6 +43,18 @@ fn request_span<B>(req: &Request<B>) -> tracing::Span {
     tracing::info_span!("request", method = %req.method(), path = %path, request_id)
 }
 
+/// The bundle's files have short names; a longer path names nothing (and a file system
+/// would refuse it with an error the file server answers as 500).
+async fn no_such_long_file(
+    req: http::Request<axum::body::Body>,
+    next: middleware::Next,
+) -> axum::response::Response {
+    if req.uri().path().len() > 200 {
+        return http::StatusCode::NOT_FOUND.into_response();
+    }
+    next.run(req).await
+}
+
 /// The path as logs may show it: an invite link's code is a secret and never logged.
 fn loggable_path(path: &str) -> &str {
     if path.starts_with("/refer/") {
@@ -49,8 +64,22 @@ fn loggable_path(path: &str) -> &str {
     }
 }
 
+/// The app's routes, listed once per process.
+///
+/// Listing them renders the app with resource loading suppressed through a process-wide
+/// flag (leptos_server's `SuppressResourceLoad`): a resource first polled on another thread
+/// while that flag is up waits forever, and so does the page rendering it
+/// (leptos-rs/leptos#4773). A server lists its routes once, before it serves anything; the
+/// tests build many apps in one process while others serve pages, which made a page hang
+/// now and then. Listing them once keeps the flag down for good after start-up.
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 pub fn build_router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let options = state.leptos_options.clone();
     let pkg_dir = format!("{}/{}", options.site_root, options.site_pkg_dir);
     let shell_options = options.clone();
@@ -64,9 +93,13 @@ pub fn build_router(state: AppState) -> Router {
         )
         .nest_service(
             &format!("/{}", options.site_pkg_dir),
-            ServeDir::new(pkg_dir)
-                .precompressed_br()
-                .precompressed_gzip(),
+            ServiceBuilder::new()
+                .layer(middleware::from_fn(no_such_long_file))
+                .service(
+                    ServeDir::new(pkg_dir)
+                        .precompressed_br()
+                        .precompressed_gzip(),
+                ),
         )
         .leptos_routes_with_context(&state, routes, provide_request_nonce, render_shell)
         .fallback(leptos_axum::file_and_error_handler_with_context::<
@@ -78,9 +111,14 @@ pub fn build_router(state: AppState) -> Router {
         .layer(middleware::from_fn(errors::set_server_fn_status))
         .layer(middleware::from_fn_with_state(
             state.clone(),
+            input::check_server_fn_input,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
             refuse_cross_site,
         ))
         .layer(CompressionLayer::new().quality(CompressionLevel::Precise(5)))
+        .layer(CatchPanicLayer::custom(panic_response))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             security_headers,
@@ -88,6 +126,7 @@ pub fn build_router(state: AppState) -> Router {
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .layer(middleware::from_fn(input::refuse_pathless))
         .with_state(state)
 }
 

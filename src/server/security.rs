@@ -7,14 +7,14 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use http::header::{CONTENT_TYPE, ORIGIN};
+use http::header::{CACHE_CONTROL, CONTENT_TYPE, ORIGIN};
 use http::{HeaderName, HeaderValue, Method, StatusCode};
 
 use super::state::AppState;
 use crate::error::AppError;
 
 /// The one route that may be posted to cross-site: Stripe signs its webhook calls.
-pub const STRIPE_WEBHOOK_PATH: &str = "/api/billing/stripe/webhook";
+pub const STRIPE_WEBHOOK_PATH: &str = "/api/billing/webhook";
 
 /// The per-request nonce that lets the hydration script run under the CSP.
 #[derive(Clone, Debug)]
@@ -64,6 +64,19 @@ pub async fn refuse_cross_site(
     error_response(StatusCode::FORBIDDEN, &AppError::Forbidden)
 }
 
+/// What a panic anywhere in a request becomes: a logged 500 with the usual JSON error,
+/// instead of a dropped connection. (Every request-data path is written not to panic; this
+/// is the last line, not the plan.)
+pub fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let what = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    tracing::error!(panic = %what, "a request panicked");
+    error_response(StatusCode::INTERNAL_SERVER_ERROR, &AppError::Internal)
+}
+
 /// A JSON error body in the same shape server functions use, so the client decodes it.
 pub fn error_response(status: StatusCode, error: &AppError) -> Response {
     let body = serde_json::to_string(error).unwrap_or_else(|_| r#"{"kind":"internal"}"#.into());
@@ -91,6 +104,9 @@ pub fn content_security_policy(nonce: &str) -> String {
 
 /// Adds the security headers; HTML responses also get a CSP whose nonce the page's
 /// hydration script carries (the nonce travels to the renderer in a request extension).
+/// Pages and server-function answers may carry personal data, so unless a handler chose
+/// its own caching (public share images, the browser bundle) nothing may be stored by a
+/// browser or a proxy: `Cache-Control: private, no-store`.
 pub async fn security_headers(
     State(state): State<AppState>,
     mut req: Request,
@@ -98,8 +114,12 @@ pub async fn security_headers(
 ) -> Response {
     let nonce = new_nonce();
     req.extensions_mut().insert(CspNonce(nonce.clone()));
+    let is_bundle = req.uri().path().starts_with("/pkg/");
     let mut res: Response<Body> = next.run(req).await;
     let headers = res.headers_mut();
+    if !is_bundle && !headers.contains_key(CACHE_CONTROL) {
+        headers.insert(CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    }
     let is_html = headers
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())

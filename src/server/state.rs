@@ -9,7 +9,8 @@ use http::request::Parts;
 use leptos::prelude::{use_context, LeptosOptions};
 
 use super::config::Config;
-use super::rate_limit::RateLimiter;
+use super::limits::MutationLimiter;
+use super::rate_limit::{address_key, RateLimiter};
 use crate::db::Db;
 use crate::error::AppError;
 use crate::live::hub::LiveHub;
@@ -26,6 +27,16 @@ pub struct AppState {
     /// Invite-code lookups per client address (this instance only).
     #[from_ref(skip)]
     pub invite_ip_limiter: Arc<RateLimiter<IpAddr>>,
+    /// Live-channel handshakes per user (this instance).
+    #[from_ref(skip)]
+    pub live_handshake_limiter: Arc<RateLimiter<String>>,
+    /// Per-user budgets for changes (this instance).
+    #[from_ref(skip)]
+    pub mutation_limiter: Arc<MutationLimiter>,
+    /// Draft views recorded in the last hour, per (viewer, draft) (this instance): a reload
+    /// costs no write.
+    #[from_ref(skip)]
+    pub view_gate: Arc<RateLimiter<(String, String)>>,
     /// Live channels to open draft pages.
     pub live: Arc<LiveHub>,
 }
@@ -39,9 +50,17 @@ impl AppState {
         let invite_ip_limiter = Arc::new(RateLimiter::per_minute(
             config.invite_lookups_per_ip_per_minute,
         ));
+        let live_handshake_limiter = Arc::new(RateLimiter::per_minute(
+            config.live_handshakes_per_user_per_minute,
+        ));
+        let mutation_limiter = Arc::new(MutationLimiter::new(config.mutation_limits));
+        let view_gate = Arc::new(RateLimiter::new(1, std::time::Duration::from_secs(3600)));
         let live = LiveHub::start(db.clone(), &config.database_url, config.live_recheck);
         Self {
             live,
+            live_handshake_limiter,
+            mutation_limiter,
+            view_gate,
             db,
             config: Arc::new(config),
             leptos_options,
@@ -67,24 +86,76 @@ pub fn request_parts() -> Result<Parts, AppError> {
     })
 }
 
-/// The client's address: the socket peer, or the first `X-Forwarded-For` hop when the
-/// deployment says a trusted proxy sets it.
+/// The client's address, as limits count it (see [`address_key`]): the socket's peer, or,
+/// behind `trusted_proxy_hops` proxies of ours, the address the outermost of them saw — the
+/// `n`-th `X-Forwarded-For` entry from the right. Entries further left were written by the
+/// client and are ignored. A request that came through fewer proxies than configured is
+/// counted under the peer's address.
 pub fn client_ip(parts: &Parts, config: &Config) -> IpAddr {
-    if config.trust_forwarded_for {
-        let forwarded = parts
-            .headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .and_then(|v| v.trim().parse().ok());
-        if let Some(ip) = forwarded {
-            return ip;
-        }
-    }
-    parts
+    let peer = parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |ConnectInfo(addr)| {
             addr.ip()
-        })
+        });
+    let hops = config.trusted_proxy_hops;
+    if hops == 0 {
+        return address_key(peer);
+    }
+    let forwarded: Vec<&str> = parts
+        .headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect();
+    let seen_by_outermost = forwarded
+        .len()
+        .checked_sub(hops)
+        .and_then(|i| forwarded.get(i))
+        .and_then(|entry| entry.parse::<IpAddr>().ok());
+    address_key(seen_by_outermost.unwrap_or(peer))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parts(forwarded: &[&str]) -> Parts {
+        let mut builder = http::Request::builder();
+        for value in forwarded {
+            builder = builder.header("x-forwarded-for", *value);
+        }
+        let (mut parts, ()) = builder.body(()).unwrap_or_default().into_parts();
+        parts
+            .extensions
+            .insert(ConnectInfo(SocketAddr::from(([10, 0, 0, 1], 5000))));
+        parts
+    }
+
+    fn with_hops(hops: usize) -> Config {
+        let mut config = Config::for_database("sqlite::memory:");
+        config.trusted_proxy_hops = hops;
+        config
+    }
+
+    #[test]
+    fn the_client_is_what_the_trusted_proxy_saw() {
+        let spoofed = parts(&["6.6.6.6, 203.0.113.9"]);
+        assert_eq!(
+            client_ip(&spoofed, &with_hops(1)).to_string(),
+            "203.0.113.9"
+        );
+        assert_eq!(client_ip(&spoofed, &with_hops(0)).to_string(), "10.0.0.1");
+        let two_proxies = parts(&["6.6.6.6", "203.0.113.9, 198.51.100.2"]);
+        assert_eq!(
+            client_ip(&two_proxies, &with_hops(2)).to_string(),
+            "203.0.113.9"
+        );
+        let short = parts(&[]);
+        assert_eq!(client_ip(&short, &with_hops(1)).to_string(), "10.0.0.1");
+        let garbage = parts(&["not-an-address"]);
+        assert_eq!(client_ip(&garbage, &with_hops(1)).to_string(), "10.0.0.1");
+    }
 }

@@ -1,6 +1,8 @@
 //! Deterministic formatting shared by server rendering and hydration: the same input always
 //! gives the same text, whatever the browser's clock or time zone.
 
+use crate::clock::civil_from_days;
+
 /// `2026-11-25 19:03 UTC` from Unix milliseconds.
 pub fn utc_datetime(ms: i64) -> String {
     let secs = ms.div_euclid(1000);
@@ -21,21 +23,6 @@ pub fn count(n: i64, noun: &str) -> String {
     } else {
         format!("{n} {noun}s")
     }
-}
-
-/// Days since 1970-01-01 to a proleptic Gregorian (year, month, day); Howard Hinnant's
-/// algorithm.
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
 }
 
 #[cfg(test)]

@@ -36,6 +36,7 @@ pub fn Header() -> impl IntoView {
                             Ok(Some(me)) => view! {
                                 <div class="flex items-center gap-2 sm:gap-4">
                                     <A href="/drafts" attr:class="rounded-lg px-2 py-1.5 text-sm font-medium text-stone-700 hover:bg-stone-100" attr:id="nav-drafts">"Drafts"</A>
+                                    <A href="/insights" attr:class="rounded-lg px-2 py-1.5 text-sm font-medium text-stone-700 hover:bg-stone-100" attr:id="nav-insights">"Insights"</A>
                                     <A href="/account" attr:class="rounded-lg px-2 py-1.5 text-sm font-medium text-stone-700 hover:bg-stone-100" attr:id="nav-account">
                                         "@" {me.user.handle}
                                     </A>

@@ -1,11 +1,13 @@
 //! The app shell's pages and shared building blocks.
 
 pub mod browser;
+pub mod chart;
 pub mod form;
 pub mod format;
 mod home;
 mod landing;
 mod layout;
+pub mod nav;
 mod status_pages;
 pub mod style;
 

@@ -1,10 +1,11 @@
 //! The owner's controls: collaborators, their roles, and the draft's status.
 
-use super::require_owner;
 use super::ring::return_ring_to_owner;
+use super::{record_activity, require_owner};
+use crate::analytics::types::{Activity, JoinedVia};
 use crate::auth::model::PublicUser;
 use crate::auth::store::public_user;
-use crate::db::{is_unique_violation, now_ms, Tx};
+use crate::db::{now_ms, Tx};
 use crate::drafts::types::{DraftStatus, PassKind, Role};
 use crate::error::AppError;
 use crate::live::events;
@@ -16,16 +17,10 @@ pub async fn add_collaborator(
     draft_id: &str,
     owner: &PublicUser,
     handle: &str,
-    role: &str,
+    role: Role,
 ) -> Result<PublicUser, AppError> {
-    require_owner(tx, draft_id, owner).await?;
-    let role = Role::parse(role)?;
-    if role == Role::Owner {
-        return Err(AppError::validation(
-            "role",
-            "A draft has one owner. Choose editor or viewer.",
-        ));
-    }
+    let state = require_owner(tx, draft_id, owner).await?;
+    state.refuse_if_archived()?;
     let handle = handle.trim().trim_start_matches('@').to_lowercase();
     let user: Option<(String, String)> =
         sqlx::query_as("SELECT id, handle FROM users WHERE handle = $1")
@@ -36,34 +31,40 @@ pub async fn add_collaborator(
         AppError::validation("handle", format!("There is no one called @{handle}."))
     })?;
     let added = sqlx::query(
-        "INSERT INTO collaborators (draft_id, user_id, role, added_at) VALUES ($1, $2, $3, $4)",
+        "INSERT INTO collaborators (draft_id, user_id, role, added_at, joined_seq) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (draft_id, user_id) DO NOTHING",
     )
     .bind(draft_id)
     .bind(&user_id)
     .bind(role.as_str())
     .bind(now_ms())
+    .bind(state.event_seq)
     .execute(&mut **tx)
-    .await;
-    match added {
-        Ok(_) => {
-            let user = PublicUser {
-                display_id: crate::auth::model::display_id(&user_id),
-                id: user_id,
-                handle,
-            };
-            let event = DraftEvent::CollaboratorAdded {
-                user: user.clone(),
-                role,
-            };
-            events::record(tx, draft_id, &event, now_ms()).await?;
-            Ok(user)
-        }
-        Err(err) if is_unique_violation(&err, "collaborators_pkey") => Err(AppError::validation(
+    .await?;
+    if added.rows_affected() == 0 {
+        return Err(AppError::validation(
             "handle",
             format!("@{handle} is already on this draft."),
-        )),
-        Err(err) => Err(err.into()),
+        ));
     }
+    let user = PublicUser {
+        display_id: crate::auth::model::display_id(&user_id),
+        id: user_id,
+        handle,
+    };
+    let now = now_ms();
+    let joined = Activity::CollaboratorJoined {
+        user: user.id.clone(),
+        via: JoinedVia::Handle,
+        role,
+    };
+    record_activity(tx, &owner.id, draft_id, now, joined).await?;
+    let event = DraftEvent::CollaboratorAdded {
+        user: user.clone(),
+        role,
+    };
+    events::record(tx, draft_id, &event, now).await?;
+    Ok(user)
 }
 
 /// The owner changes a collaborator's role; a ring holder made viewer hands it back.
@@ -72,10 +73,10 @@ pub async fn set_role(
     draft_id: &str,
     owner: &PublicUser,
     user_id: &str,
-    role: &str,
+    role: Role,
 ) -> Result<(), AppError> {
     let state = require_owner(tx, draft_id, owner).await?;
-    let role = Role::parse(role)?;
+    state.refuse_if_archived()?;
     if user_id == state.owner_id || role == Role::Owner {
         return Err(AppError::validation(
             "role",
@@ -95,17 +96,18 @@ pub async fn set_role(
     if !role.can_hold_ring() && state.ring_holder_id == user_id {
         return_ring_to_owner(tx, draft_id, &state, PassKind::Return).await?;
     }
+    let now = now_ms();
+    let changed = Activity::RoleChanged {
+        user: user_id.to_owned(),
+        role,
+    };
+    record_activity(tx, &owner.id, draft_id, now, changed).await?;
     let user = public_user(&mut **tx, user_id).await?;
-    events::record(
-        tx,
-        draft_id,
-        &DraftEvent::RoleChanged { user, role },
-        now_ms(),
-    )
-    .await
+    events::record(tx, draft_id, &DraftEvent::RoleChanged { user, role }, now).await
 }
 
 /// The owner removes a collaborator; if they held the ring, it returns to the owner.
+/// Allowed on an archived draft too: it only takes access away.
 pub async fn remove_collaborator(
     tx: &mut Tx,
     draft_id: &str,
@@ -151,10 +153,9 @@ pub async fn set_status(
     tx: &mut Tx,
     draft_id: &str,
     owner: &PublicUser,
-    status: &str,
+    status: DraftStatus,
 ) -> Result<(), AppError> {
     require_owner(tx, draft_id, owner).await?;
-    let status = DraftStatus::parse(status)?;
     let now = now_ms();
     sqlx::query("UPDATE drafts SET status = $1, updated_at = $2 WHERE id = $3")
         .bind(status.as_str())
@@ -162,5 +163,13 @@ pub async fn set_status(
         .bind(draft_id)
         .execute(&mut **tx)
         .await?;
+    record_activity(
+        tx,
+        &owner.id,
+        draft_id,
+        now,
+        Activity::StatusChanged { status },
+    )
+    .await?;
     events::record(tx, draft_id, &DraftEvent::StatusChanged { status }, now).await
 }

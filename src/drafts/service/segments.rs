@@ -1,11 +1,12 @@
 //! Creating drafts and writing segments: only the ring holder appends; authors edit and
 //! delete their own segments while holding the ring.
 
-use super::{archived, draft_state, new_id, not_your_turn, require_writer, DraftState};
+use super::{new_id, not_your_turn, record_activity, require_holder};
+use crate::analytics::types::Activity;
 use crate::auth::model::PublicUser;
 use crate::db::{now_ms, Tx};
-use crate::drafts::model::{parse_subtitle, parse_title, Platform, SegmentText};
-use crate::drafts::types::{Role, Segment};
+use crate::drafts::model::{MeasuredText, NewDraft, Platform, SegmentText};
+use crate::drafts::types::Segment;
 use crate::error::AppError;
 use crate::live::events;
 use crate::live::types::DraftEvent;
@@ -41,19 +42,20 @@ async fn insert_segment(
     })
 }
 
+/// A written segment, as analytics counts it.
+fn added(segment: &Segment) -> Activity {
+    Activity::SegmentAdded {
+        segment_id: segment.id.clone(),
+        characters: segment.content.chars().count() as i64,
+    }
+}
+
 /// Creates a draft with its first segment; the creator owns it and holds the ring.
 pub async fn create_draft(
     tx: &mut Tx,
     owner: &PublicUser,
-    title: &str,
-    subtitle: Option<&str>,
-    platform: &str,
-    first_segment: &str,
+    draft: &NewDraft,
 ) -> Result<String, AppError> {
-    let title = parse_title(title)?;
-    let subtitle = parse_subtitle(subtitle)?;
-    let platform = Platform::parse(platform)?;
-    let text = SegmentText::parse(platform, first_segment)?;
     let id = new_id();
     let now = now_ms();
     sqlx::query(
@@ -62,67 +64,67 @@ pub async fn create_draft(
     )
     .bind(&id)
     .bind(&owner.id)
-    .bind(&title)
-    .bind(&subtitle)
-    .bind(platform.as_str())
+    .bind(&draft.title)
+    .bind(&draft.subtitle)
+    .bind(draft.platform.as_str())
     .bind(now)
     .execute(&mut **tx)
     .await?;
-    sqlx::query("INSERT INTO collaborators (draft_id, user_id, role, added_at) VALUES ($1, $2, 'owner', $3)")
-        .bind(&id)
-        .bind(&owner.id)
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
-    insert_segment(tx, &id, 1, &text, owner, now).await?;
+    sqlx::query(
+        "INSERT INTO collaborators (draft_id, user_id, role, added_at, joined_seq) \
+         VALUES ($1, $2, 'owner', $3, 0)",
+    )
+    .bind(&id)
+    .bind(&owner.id)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    let segment = insert_segment(tx, &id, 1, &draft.first_segment, owner, now).await?;
+    let created = Activity::DraftCreated {
+        platform: draft.platform,
+    };
+    record_activity(tx, &owner.id, &id, now, created).await?;
+    record_activity(tx, &owner.id, &id, now, added(&segment)).await?;
     Ok(id)
 }
 
 /// Appends a segment; only the ring holder may, and only while the draft is not archived.
+/// The text was checked and measured before this write was queued; here it is only
+/// compared with the platform's limit.
 pub async fn append_segment(
     tx: &mut Tx,
     draft_id: &str,
     author: &PublicUser,
-    content: &str,
+    text: &MeasuredText,
 ) -> Result<Segment, AppError> {
-    // One read for the platform and the caller's role: appends are the hot path.
-    let found: Option<(String, Option<String>)> = sqlx::query_as(
-        "SELECT d.platform, c.role FROM drafts d LEFT JOIN collaborators c \
-         ON c.draft_id = d.id AND c.user_id = $2 WHERE d.id = $1",
-    )
-    .bind(draft_id)
-    .bind(&author.id)
-    .fetch_optional(&mut **tx)
-    .await?;
-    let (platform, role) = found.ok_or(AppError::NotFound)?;
-    if !Role::parse(role.as_deref().ok_or(AppError::NotFound)?)?.can_hold_ring() {
-        return Err(AppError::Forbidden);
-    }
-    let text = SegmentText::parse(Platform::parse(&platform)?, content)?;
     let now = now_ms();
-    // The same statement takes the position and the live event's number.
-    let taken: Option<(i64, i64)> = sqlx::query_as(
+    // One statement locks the draft, checks the ring and takes the position and the live
+    // event's number. (Holding the ring implies being an owner or editor.)
+    let taken: Option<(i64, i64, String)> = sqlx::query_as(
         "UPDATE drafts SET segment_count = segment_count + 1, event_seq = event_seq + 1, \
          updated_at = $1 WHERE id = $2 AND ring_holder_id = $3 AND status <> 'archived' \
-         RETURNING segment_count, event_seq",
+         RETURNING segment_count, event_seq, platform",
     )
     .bind(now)
     .bind(draft_id)
     .bind(&author.id)
     .fetch_optional(&mut **tx)
     .await?;
-    match taken {
-        Some((position, seq)) => {
-            let segment = insert_segment(tx, draft_id, position, &text, author, now).await?;
-            let event = DraftEvent::SegmentAppended {
-                segment: segment.clone(),
-            };
-            events::store(tx, draft_id, seq, &event, now).await?;
-            Ok(segment)
-        }
-        None if draft_state(tx, draft_id).await?.is_archived() => Err(archived()),
-        None => Err(not_your_turn()),
-    }
+    let Some((position, seq, platform)) = taken else {
+        // Refused: say why, from the draft as it is now.
+        return Err(match require_holder(tx, draft_id, author).await {
+            Err(refusal) => refusal,
+            Ok(_) => not_your_turn(),
+        });
+    };
+    let text = text.clone().fit(Platform::parse(&platform)?)?;
+    let segment = insert_segment(tx, draft_id, position, &text, author, now).await?;
+    record_activity(tx, &author.id, draft_id, now, added(&segment)).await?;
+    let event = DraftEvent::SegmentAppended {
+        segment: segment.clone(),
+    };
+    events::store(tx, draft_id, seq, &event, now).await?;
+    Ok(segment)
 }
 
 /// The author edits their segment while holding the ring.
@@ -131,19 +133,14 @@ pub async fn edit_segment(
     draft_id: &str,
     segment_id: &str,
     author: &PublicUser,
-    content: &str,
+    text: &MeasuredText,
 ) -> Result<Segment, AppError> {
-    let state = draft_state(tx, draft_id).await?;
-    require_writer(tx, draft_id, author).await?;
-    let text = SegmentText::parse(Platform::parse(&state.platform)?, content)?;
-    check_author_holds_ring(&state, author)?;
+    let state = require_holder(tx, draft_id, author).await?;
+    let text = text.clone().fit(Platform::parse(&state.platform)?)?;
     let now = now_ms();
     let position: Option<(i64, i64)> = sqlx::query_as(
         "UPDATE segments SET content = $1, edited_at = $2 \
-         WHERE id = $3 AND draft_id = $4 AND author_id = $5 \
-         AND EXISTS (SELECT 1 FROM drafts d WHERE d.id = $4 AND d.ring_holder_id = $5 \
-                     AND d.status <> 'archived') \
-         RETURNING position, created_at",
+         WHERE id = $3 AND draft_id = $4 AND author_id = $5 RETURNING position, created_at",
     )
     .bind(text.as_str())
     .bind(now)
@@ -162,21 +159,16 @@ pub async fn edit_segment(
         created_at_ms: created_at,
         edited_at_ms: Some(now),
     };
+    let edited = Activity::SegmentEdited {
+        segment_id: segment.id.clone(),
+        characters: segment.content.chars().count() as i64,
+    };
+    record_activity(tx, &author.id, draft_id, now, edited).await?;
     let event = DraftEvent::SegmentEdited {
         segment: segment.clone(),
     };
     events::record(tx, draft_id, &event, now).await?;
     Ok(segment)
-}
-
-fn check_author_holds_ring(state: &DraftState, author: &PublicUser) -> Result<(), AppError> {
-    if state.is_archived() {
-        return Err(archived());
-    }
-    if state.ring_holder_id != author.id {
-        return Err(not_your_turn());
-    }
-    Ok(())
 }
 
 async fn touch(tx: &mut Tx, draft_id: &str, now: i64) -> Result<(), AppError> {
@@ -196,9 +188,7 @@ pub async fn delete_segment(
     segment_id: &str,
     author: &PublicUser,
 ) -> Result<(), AppError> {
-    let state = draft_state(tx, draft_id).await?;
-    require_writer(tx, draft_id, author).await?;
-    check_author_holds_ring(&state, author)?;
+    require_holder(tx, draft_id, author).await?;
     let position: Option<i64> = sqlx::query_scalar(
         "DELETE FROM segments WHERE id = $1 AND draft_id = $2 AND author_id = $3 RETURNING position",
     )
@@ -228,6 +218,10 @@ pub async fn delete_segment(
     .bind(draft_id)
     .execute(&mut **tx)
     .await?;
+    let deleted = Activity::SegmentDeleted {
+        segment_id: segment_id.to_owned(),
+    };
+    record_activity(tx, &author.id, draft_id, now, deleted).await?;
     let event = DraftEvent::SegmentDeleted {
         segment_id: segment_id.to_owned(),
         by: author.clone(),

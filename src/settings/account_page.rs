@@ -1,0 +1,32 @@
+//! `/account`: who you are, where you're signed in, and what you chose.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::Redirect;
+
+use super::panel::SettingsPanel;
+use crate::auth::{use_auth, AccountDetails, SessionList};
+use crate::ui::LoadError;
+
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let auth = use_auth();
+    view! {
+        <Title text="Your account · OneRing"/>
+        <div class="mx-auto w-full max-w-3xl px-4 py-10">
+            <Transition fallback=|| view! { <p class="text-stone-600">"Loading your account…"</p> }>
+                {move || Suspend::new(async move {
+                    match auth.me.await {
+                        Ok(Some(me)) => view! {
+                            <AccountDetails me/>
+                            <SessionList/>
+                            <SettingsPanel/>
+                        }.into_any(),
+                        Ok(None) => view! { <Redirect path="/signin?next=/account"/> }.into_any(),
+                        Err(error) => view! { <LoadError error/> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </div>
+    }
+}

@@ -1,0 +1,414 @@
+//! Analytics through the real router, on SQLite and PostgreSQL: events recorded with their
+//! actions (and only then), idempotent recording, rebuild equal to incremental, insights
+//! byte-identical at a fixed `now`, authorization and bad input, leaderboards that thank and
+//! that anyone can leave at once.
+
+mod common;
+
+use common::{change, Client, Reply, TestApp};
+use http::StatusCode;
+use onering::analytics::events::{record, Event};
+use onering::analytics::types::Activity;
+use serde_json::Value;
+
+on_both_backends!(
+    actions_record_their_events_and_refusals_record_nothing,
+    recording_an_event_id_twice_counts_it_once,
+    rebuilding_the_rollups_gives_what_recording_gave,
+    draft_insights_are_byte_identical_at_a_fixed_now,
+    insights_are_for_members_and_bad_input_is_a_4xx,
+    views_count_once_per_viewer_and_hour,
+    my_numbers_and_the_boards_thank_and_anyone_can_leave,
+);
+
+fn id_of(reply: &Reply) -> String {
+    reply.json()["user"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+async fn ok(client: &mut Client<'_>, endpoint: &str, form: &[(&str, &str)]) -> Value {
+    let reply = change(client, endpoint, form).await;
+    assert_eq!(reply.status, StatusCode::OK, "{endpoint}: {}", reply.body);
+    reply.json()
+}
+
+/// Ada's draft with editor bob; ada writes, passes to bob, bob writes and passes back.
+async fn story(app: &TestApp) -> (Client<'_>, Client<'_>, String, String) {
+    let mut ada = app.client();
+    ada.sign_up("ada").await;
+    let mut bob = app.client();
+    let bob_id = id_of(&bob.sign_up("bob").await);
+    let draft = ok(
+        &mut ada,
+        "drafts/create",
+        &[
+            ("title", "Story"),
+            ("platform", "x"),
+            ("first_segment", "Once"),
+        ],
+    )
+    .await
+    .as_str()
+    .unwrap_or_default()
+    .to_owned();
+    ok(
+        &mut ada,
+        "drafts/add_collaborator",
+        &[("draft_id", &draft), ("handle", "bob"), ("role", "editor")],
+    )
+    .await;
+    ok(
+        &mut ada,
+        "drafts/append",
+        &[("draft_id", &draft), ("content", "upon a time")],
+    )
+    .await;
+    ok(
+        &mut ada,
+        "drafts/pass_ring",
+        &[("draft_id", &draft), ("to_user_id", &bob_id)],
+    )
+    .await;
+    ok(
+        &mut bob,
+        "drafts/append",
+        &[("draft_id", &draft), ("content", "there was a ring")],
+    )
+    .await;
+    let ada_id = ok(&mut ada, "auth/me", &[]).await["user"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    ok(
+        &mut bob,
+        "drafts/pass_ring",
+        &[("draft_id", &draft), ("to_user_id", &ada_id)],
+    )
+    .await;
+    (ada, bob, draft, bob_id)
+}
+
+async fn kinds(app: &TestApp) -> Vec<String> {
+    sqlx::query_scalar("SELECT kind FROM analytics_events ORDER BY occurred_at, kind")
+        .fetch_all(app.db.pool())
+        .await
+        .unwrap_or_default()
+}
+
+async fn actions_record_their_events_and_refusals_record_nothing(app: &TestApp) {
+    let (mut ada, mut bob, draft, _) = story(app).await;
+    let mut recorded = kinds(app).await;
+    recorded.sort();
+    let mut expected = vec![
+        "collaborator_joined",
+        "draft_created",
+        "ring_passed",
+        "ring_passed",
+        "segment_added",
+        "segment_added",
+        "segment_added",
+    ];
+    expected.sort_unstable();
+    assert_eq!(recorded, expected);
+    let before = recorded.len();
+    // Bob no longer holds the ring: refused, and nothing recorded.
+    let refused = change(
+        &mut bob,
+        "drafts/append",
+        &[("draft_id", &draft), ("content", "sneaky")],
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    assert_eq!(kinds(app).await.len(), before);
+    ok(
+        &mut ada,
+        "drafts/set_status",
+        &[("draft_id", &draft), ("status", "published")],
+    )
+    .await;
+    let stored: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT schema_version, payload FROM analytics_events WHERE kind = 'status_changed'",
+    )
+    .fetch_all(app.db.pool())
+    .await
+    .unwrap_or_default();
+    assert_eq!(
+        stored,
+        vec![(
+            1,
+            r#"{"kind":"status_changed","status":"published"}"#.to_owned()
+        )]
+    );
+}
+
+async fn recording_an_event_id_twice_counts_it_once(app: &TestApp) {
+    let event = Event {
+        id: "fixed-id".into(),
+        actor: Some("someone".into()),
+        draft: Some("some-draft".into()),
+        at: 1_795_633_380_000,
+        activity: Activity::SegmentAdded {
+            segment_id: "s".into(),
+            characters: 5,
+        },
+    };
+    for expected in [true, false] {
+        let e = event.clone();
+        let recorded = app
+            .db
+            .write_with(move |tx| Box::pin(async move { record(tx, &e).await }))
+            .await;
+        assert_eq!(recorded, Ok(expected));
+    }
+    let (events, segments): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM analytics_events), \
+         (SELECT CAST(SUM(segments) AS BIGINT) FROM analytics_user_days)",
+    )
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap_or((-1, -1));
+    assert_eq!((events, segments), (1, 1));
+}
+
+/// Every rollup row, as text, in key order.
+async fn rollups(app: &TestApp) -> Vec<String> {
+    let text = |column: &str| format!("CAST({column} AS TEXT)");
+    let tables = [
+        (
+            "analytics_draft_days",
+            vec![
+                "draft_id",
+                "day",
+                "user_id",
+                "segments",
+                "characters",
+                "passes",
+                "views",
+                "card_views",
+                "card_copies",
+            ],
+        ),
+        (
+            "analytics_user_days",
+            vec![
+                "user_id",
+                "day",
+                "drafts_started",
+                "segments",
+                "characters",
+                "passes_given",
+                "passes_received",
+            ],
+        ),
+        (
+            "analytics_user_hours",
+            vec!["user_id", "hour", "segments", "characters", "passes_given"],
+        ),
+    ];
+    let mut rows = Vec::new();
+    for (table, columns) in tables {
+        let joined: Vec<String> = columns.iter().map(|c| text(c)).collect();
+        let sql = format!(
+            "SELECT {} AS row FROM {table} ORDER BY 1",
+            joined.join(" || '|' || ")
+        );
+        let table_rows: Vec<String> = sqlx::query_scalar(&sql)
+            .fetch_all(app.db.pool())
+            .await
+            .unwrap_or_else(|err| panic!("{table}: {err}"));
+        rows.extend(table_rows.into_iter().map(|r| format!("{table}: {r}")));
+    }
+    rows
+}
+
+async fn rebuilding_the_rollups_gives_what_recording_gave(app: &TestApp) {
+    let (mut ada, _bob, draft, _) = story(app).await;
+    ok(&mut ada, "drafts/get", &[("draft_id", &draft)]).await;
+    let incremental = rollups(app).await;
+    assert!(incremental.len() > 5, "{incremental:?}");
+    let rebuilt = onering::analytics::rebuild::rebuild(&app.db).await;
+    let report = rebuilt.unwrap_or_else(|e| panic!("rebuild failed: {e}"));
+    assert!(report.events >= 8, "{report:?}");
+    assert_eq!(rollups(app).await, incremental);
+
+    // An event of a schema this code does not read stops the rebuild; nothing changes.
+    sqlx::query(
+        "INSERT INTO analytics_events (id, schema_version, kind, actor_id, draft_id, occurred_at, payload) \
+         VALUES ('future', 2, 'segment_added', NULL, NULL, 1, '{}')",
+    )
+    .execute(app.db.pool())
+    .await
+    .ok();
+    let refused = onering::analytics::rebuild::rebuild(&app.db).await;
+    assert!(refused.is_err());
+    assert_eq!(rollups(app).await, incremental);
+}
+
+async fn draft_insights_are_byte_identical_at_a_fixed_now(app: &TestApp) {
+    let (mut ada, mut bob, draft, _) = story(app).await;
+    let now = (onering::db::now_ms() + 60_000).to_string();
+    let first = ada
+        .call("analytics/draft", &[("draft_id", &draft), ("now", &now)])
+        .await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    let again = bob
+        .call("analytics/draft", &[("draft_id", &draft), ("now", &now)])
+        .await;
+    assert_eq!(first.body, again.body, "same data, same now, same bytes");
+    let insights = first.json();
+    assert_eq!(insights["segments"], 3);
+    assert_eq!(insights["contributors"], 2);
+    assert_eq!(insights["passes"]["all_time"], 2);
+    assert_eq!(insights["passes"]["last_24h"], 2);
+    assert_eq!(
+        insights["unique_viewers"], 0,
+        "nobody has opened the draft yet"
+    );
+    let series = insights["activity"]["series"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let handles: Vec<&str> = series
+        .iter()
+        .filter_map(|s| s["person"]["handle"].as_str())
+        .collect();
+    assert_eq!(handles, vec!["ada", "bob"]);
+    assert_eq!(series[0]["counts"][29], 2);
+    let holders: Vec<&str> = insights["ring_timeline"]
+        .as_array()
+        .map(|t| {
+            t.iter()
+                .filter_map(|h| h["person"]["handle"].as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(holders, vec!["ada", "bob", "ada"]);
+    for secret in ["@example.com", "password", "\"id\":\""] {
+        assert!(!first.body.contains(secret), "insights carry no {secret}");
+    }
+    // A `now` before everything happened replays an empty past.
+    let past = ada
+        .call(
+            "analytics/draft",
+            &[("draft_id", &draft), ("now", "2001-01-01T00:00:00Z")],
+        )
+        .await;
+    assert_eq!(past.json()["segments"], 0);
+    // The page draws the chart and the numbers on the server.
+    let page = ada.get(&format!("/drafts/{draft}/insights")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("<svg") && page.body.contains("Who held the ring"));
+    assert!(page.body.contains("id=\"contributions\""));
+}
+
+async fn insights_are_for_members_and_bad_input_is_a_4xx(app: &TestApp) {
+    let (_ada, _bob, draft, _) = story(app).await;
+    let mut stranger = app.client();
+    stranger.sign_up("eve").await;
+    let hidden = stranger
+        .call("analytics/draft", &[("draft_id", &draft)])
+        .await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND);
+    let page = stranger.get(&format!("/drafts/{draft}/insights")).await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    let signed_out = app
+        .client()
+        .call("analytics/draft", &[("draft_id", &draft)])
+        .await;
+    assert_eq!(signed_out.status, StatusCode::UNAUTHORIZED);
+    let unknown = stranger
+        .call(
+            "analytics/draft",
+            &[("draft_id", "0b7e6c2e-1111-4a4a-9c9c-000000000001")],
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    for now in [
+        "tomorrow",
+        "1",
+        "3000-01-01T00:00:00Z",
+        "1999-12-31T23:59:59Z",
+    ] {
+        for endpoint in ["analytics/mine", "analytics/leaderboards"] {
+            let reply = stranger.call(endpoint, &[("now", now)]).await;
+            assert_eq!(
+                reply.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{endpoint} {now}"
+            );
+            assert_eq!(reply.json()["field"], "now");
+        }
+    }
+}
+
+async fn views_count_once_per_viewer_and_hour(app: &TestApp) {
+    let (mut ada, mut bob, draft, _) = story(app).await;
+    for _ in 0..3 {
+        assert_eq!(
+            ada.get(&format!("/drafts/{draft}")).await.status,
+            StatusCode::OK
+        );
+    }
+    bob.get(&format!("/drafts/{draft}")).await;
+    let insights = ada
+        .call("analytics/draft", &[("draft_id", &draft)])
+        .await
+        .json();
+    assert_eq!(insights["views"], 2, "one per viewer in the hour");
+    assert_eq!(insights["unique_viewers"], 2);
+}
+
+async fn my_numbers_and_the_boards_thank_and_anyone_can_leave(app: &TestApp) {
+    let (mut ada, mut bob, _draft, _) = story(app).await;
+    let mine = bob.call("analytics/mine", &[]).await.json();
+    assert_eq!(mine["week"]["segments"], 1);
+    assert_eq!(mine["week"]["passes_given"], 1);
+    assert_eq!(mine["week"]["passes_received"], 1);
+    assert_eq!(mine["week"]["collaborators"], 1);
+    assert_eq!(mine["week"]["active_days"], 1);
+
+    let boards = ada.call("analytics/leaderboards", &[]).await;
+    assert_eq!(boards.status, StatusCode::OK, "{}", boards.body);
+    let json = boards.json();
+    let collaboration = json["boards"]
+        .as_array()
+        .and_then(|b| {
+            b.iter()
+                .find(|b| b["board"] == "collaboration" && b["days"] == 7)
+                .cloned()
+        })
+        .unwrap_or_default();
+    let names: Vec<&str> = collaboration["entries"]
+        .as_array()
+        .map(|e| {
+            e.iter()
+                .filter_map(|e| e["person"]["handle"].as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(names, vec!["ada", "bob"], "equal scores, in handle order");
+    assert_eq!(
+        collaboration["entries"][0]["thanks"],
+        "passed the ring once and co-wrote 1 draft this week"
+    );
+    assert_eq!(collaboration["my_rank"], 1);
+    assert!(!boards.body.contains("@example.com"));
+    for shaming in ["behind", "last", "lost", "worst"] {
+        assert!(!boards.body.to_lowercase().contains(shaming), "{shaming}");
+    }
+
+    // Bob leaves the boards: gone from every board at once.
+    ok(&mut bob, "settings/leaderboards", &[("shown", "false")]).await;
+    let after = ada.call("analytics/leaderboards", &[]).await.body;
+    assert!(!after.contains("\"bob\""), "{after}");
+    let his = bob.call("analytics/leaderboards", &[]).await.json();
+    assert_eq!(his["i_am_shown"], false);
+    assert!(his["boards"]
+        .as_array()
+        .is_some_and(|b| b.iter().all(|b| b["my_rank"].is_null())));
+    let page = bob.get("/insights").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Thank-you boards"));
+}
