@@ -84,11 +84,10 @@ fn at(v: f64) -> String {
     format!("{v:.1}")
 }
 
+/// The drawing's own units: the picture stretches to the card's width (text stays HTML
+/// beside it, so it reads the same on a phone and a laptop).
 const WIDTH: f64 = 600.0;
-const HEIGHT: f64 = 200.0;
-const LEFT: f64 = 32.0;
-const BOTTOM: f64 = 22.0;
-const TOP: f64 = 8.0;
+const HEIGHT: f64 = 160.0;
 
 /// A named series of one number per day.
 #[derive(Debug, Clone, PartialEq)]
@@ -97,8 +96,8 @@ pub struct DaySeries {
     pub values: Vec<i64>,
 }
 
-/// The horizontal grid and its labels.
-fn grid(y: LinearScale, top: f64, step: f64) -> impl IntoView {
+/// The tick values of an axis from 0 to `top`, `step` apart.
+fn ticks(top: f64, step: f64) -> Vec<f64> {
     let mut ticks = Vec::new();
     let mut v = 0.0;
     while v <= top + f64::EPSILON {
@@ -106,35 +105,51 @@ fn grid(y: LinearScale, top: f64, step: f64) -> impl IntoView {
         v += step;
     }
     ticks
-        .into_iter()
+}
+
+/// Horizontal grid lines at the ticks.
+fn grid(y: LinearScale, ticks: &[f64]) -> impl IntoView {
+    ticks
+        .iter()
         .map(|t| {
-            let ty = y.map(t);
-            view! {
-                <line x1=at(LEFT) x2=at(WIDTH) y1=at(ty) y2=at(ty) stroke="#e7e5e4" stroke-width="1"/>
-                <text x=at(LEFT - 6.0) y=at(ty + 4.0) text-anchor="end" font-size="11" fill="#57534e">{format!("{t}")}</text>
-            }
+            let ty = at(y.map(*t));
+            view! { <line x1="0" x2=at(WIDTH) y1=ty.clone() y2=ty stroke="#e7e5e4" stroke-width="1" vector-effect="non-scaling-stroke"/> }
         })
         .collect_view()
 }
 
-/// Day labels under the chart: the first, the last and every seventh day in between.
-fn day_labels(days: &[i64], x: BandScale) -> impl IntoView {
+/// A plot with its value axis on the left (HTML, top to bottom) and day labels below (one
+/// cell a day, a label every seventh day counting back from today).
+#[component]
+fn Plot(ticks: Vec<f64>, days: Vec<i64>, label: String, children: Children) -> impl IntoView {
     let last = days.len().saturating_sub(1);
-    days.iter()
-        .enumerate()
-        .filter(|(i, _)| (last - i).is_multiple_of(7) || *i == 0)
-        .map(|(i, day)| {
-            let cx = x.start(i) + x.width() / 2.0;
-            view! { <text x=at(cx) y=at(HEIGHT - 6.0) text-anchor="middle" font-size="11" fill="#57534e">{short_date(*day)}</text> }
-        })
-        .collect_view()
+    // One column a day: the charts cover 30 days (Tailwind needs the class written out).
+    let columns = "grid grid-cols-30 text-xs text-stone-600";
+    view! {
+        <div class="mt-3 flex gap-2" aria-hidden="true">
+            <div class="flex h-40 w-7 shrink-0 flex-col justify-between text-right text-xs leading-none text-stone-600">
+                {ticks.iter().rev().map(|t| view! { <span>{format!("{t}")}</span> }).collect_view()}
+            </div>
+            <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") preserveAspectRatio="none" class="h-40 w-full" role="img" aria-label=label>
+                {children()}
+            </svg>
+        </div>
+        <div class="ml-9" aria-hidden="true">
+            <div class=columns>
+                {days.iter().enumerate().map(|(i, day)| {
+                    let labelled = (last - i).is_multiple_of(7);
+                    view! { <span class="overflow-visible whitespace-nowrap text-center">{labelled.then(|| short_date(*day))}</span> }
+                }).collect_view()}
+            </div>
+        </div>
+    }
 }
 
 /// A legend: a swatch and a name per series.
 #[component]
 pub fn Legend(names: Vec<String>) -> impl IntoView {
     view! {
-        <ul class="mt-2 flex flex-wrap gap-x-4 gap-y-1 text-sm text-stone-700">
+        <ul class="mt-3 flex flex-wrap gap-x-4 gap-y-1 text-sm text-stone-700">
             {names.into_iter().enumerate().map(|(i, name)| view! {
                 <li class="flex items-center gap-1.5">
                     <svg width="12" height="12" viewBox="0 0 12 12" aria-hidden="true"><rect width="12" height="12" rx="2" fill=colour(i)/></svg>
@@ -165,11 +180,11 @@ pub fn StackedDays(
     let (top, step) = nice_axis(totals.iter().copied().max().unwrap_or(0) as f64);
     let y = LinearScale {
         domain: (0.0, top),
-        range: (HEIGHT - BOTTOM, TOP),
+        range: (HEIGHT, 0.0),
     };
     let x = BandScale {
         count: days.len(),
-        range: (LEFT, WIDTH),
+        range: (0.0, WIDTH),
         padding: 0.25,
     };
     let mut bars = Vec::new();
@@ -210,16 +225,16 @@ pub fn StackedDays(
         })
         .collect();
     let empty = table_rows.is_empty();
+    let axis = ticks(top, step);
     view! {
         <figure class="w-full">
-            <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") class="h-auto w-full" role="img" aria-label=label.clone()>
-                {grid(y, top, step)}
+            <Plot ticks=axis.clone() days=days.clone() label=label.clone()>
+                {grid(y, &axis)}
                 {bars}
-                {day_labels(&days, x)}
-            </svg>
+            </Plot>
             <Legend names=names.clone()/>
             <details class="mt-2 text-sm">
-                <summary class="cursor-pointer font-medium text-ring-800">"Show as a table"</summary>
+                <summary class="cursor-pointer py-2 font-medium text-ring-800">"Show as a table"</summary>
                 {if empty {
                     view! { <p class="mt-2 text-stone-600">"Nothing on any day yet."</p> }.into_any()
                 } else {
@@ -257,11 +272,11 @@ pub fn LineDays(days: Vec<i64>, values: Vec<f64>, label: String) -> impl IntoVie
     let (top, step) = nice_axis(max);
     let y = LinearScale {
         domain: (0.0, top),
-        range: (HEIGHT - BOTTOM, TOP),
+        range: (HEIGHT, 0.0),
     };
     let x = BandScale {
         count: days.len(),
-        range: (LEFT, WIDTH),
+        range: (0.0, WIDTH),
         padding: 0.0,
     };
     let points: Vec<(f64, f64)> = values
@@ -274,15 +289,15 @@ pub fn LineDays(days: Vec<i64>, values: Vec<f64>, label: String) -> impl IntoVie
         .map(|(px, py)| format!("{},{}", at(*px), at(*py)))
         .collect::<Vec<_>>()
         .join(" ");
+    let axis = ticks(top, step);
     view! {
-        <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") class="h-auto w-full" role="img" aria-label=label>
-            {grid(y, top, step)}
-            <polyline points=path fill="none" stroke=colour(0) stroke-width="2.5" stroke-linejoin="round"/>
+        <Plot ticks=axis.clone() days=days.clone() label>
+            {grid(y, &axis)}
+            <polyline points=path fill="none" stroke=colour(0) stroke-width="2.5" stroke-linejoin="round" vector-effect="non-scaling-stroke"/>
             {points.iter().zip(days.iter().zip(values.iter())).map(|((px, py), (day, v))| view! {
-                <circle cx=at(*px) cy=at(*py) r="3" fill=colour(0)><title>{format!("{}: {v:.1}", short_date(*day))}</title></circle>
+                <rect x=at(px - 5.0) y=at(py - 5.0) width="10" height="10" fill="transparent"><title>{format!("{}: {v:.1}", short_date(*day))}</title></rect>
             }).collect_view()}
-            {day_labels(&days, x)}
-        </svg>
+        </Plot>
     }
 }
 
@@ -316,12 +331,12 @@ pub fn TimelineBand(
     }
     let index = |who: &str| people.iter().position(|p| p == who).unwrap_or(0);
     view! {
-        <figure class="w-full">
-            <svg viewBox=format!("0 0 {WIDTH} 28") class="h-auto w-full" role="img" aria-label=label>
-                <rect x="0" y="4" width=at(WIDTH) height="20" rx="4" fill="#f5f5f4"/>
+        <figure class="mt-3 w-full">
+            <svg viewBox=format!("0 0 {WIDTH} 20") preserveAspectRatio="none" class="h-6 w-full rounded" role="img" aria-label=label>
+                <rect x="0" y="0" width=at(WIDTH) height="20" fill="#f5f5f4"/>
                 {stretches.iter().map(|s| {
                     let (x0, x1) = (x.map(s.from_ms as f64), x.map(s.until_ms as f64));
-                    view! { <rect x=at(x0) y="4" width=at((x1 - x0).max(1.5)) height="20" fill=colour(index(&s.who))><title>{s.title.clone()}</title></rect> }
+                    view! { <rect x=at(x0) y="0" width=at((x1 - x0).max(2.0)) height="20" fill=colour(index(&s.who))><title>{s.title.clone()}</title></rect> }
                 }).collect_view()}
             </svg>
             <Legend names=people.clone()/>

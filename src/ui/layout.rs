@@ -16,6 +16,14 @@ pub fn Logo() -> impl IntoView {
     }
 }
 
+/// The signed-in navigation's links.
+const SIGNED_IN_LINKS: [(&str, &str, &str); 2] = [
+    ("/drafts", "Drafts", "nav-drafts"),
+    ("/insights", "Insights", "nav-insights"),
+];
+
+const NAV_LINK: &str = "rounded-lg px-2 py-2 text-sm font-medium text-stone-700 hover:bg-stone-100";
+
 #[component]
 pub fn Header() -> impl IntoView {
     let auth = use_auth();
@@ -28,29 +36,16 @@ pub fn Header() -> impl IntoView {
     });
     view! {
         <header class="border-b border-stone-200 bg-white/80 backdrop-blur">
-            <nav class="mx-auto flex max-w-6xl items-center justify-between gap-4 px-4 py-3" aria-label="Main">
+            <nav class="mx-auto flex max-w-6xl items-center justify-between gap-4 px-4 py-2" aria-label="Main">
                 <Logo/>
                 <Transition fallback=|| view! { <span class="h-9 w-32 animate-pulse rounded-lg bg-stone-100" aria-hidden="true"></span> }>
                     {move || Suspend::new(async move {
                         match auth.me.await {
-                            Ok(Some(me)) => view! {
-                                <div class="flex items-center gap-2 sm:gap-4">
-                                    <A href="/drafts" attr:class="rounded-lg px-2 py-1.5 text-sm font-medium text-stone-700 hover:bg-stone-100" attr:id="nav-drafts">"Drafts"</A>
-                                    <A href="/insights" attr:class="rounded-lg px-2 py-1.5 text-sm font-medium text-stone-700 hover:bg-stone-100" attr:id="nav-insights">"Insights"</A>
-                                    <A href="/account" attr:class="rounded-lg px-2 py-1.5 text-sm font-medium text-stone-700 hover:bg-stone-100" attr:id="nav-account">
-                                        "@" {me.user.handle}
-                                    </A>
-                                    <ActionForm action=auth.sign_out>
-                                        <button type="submit" id="sign-out" class="rounded-lg border border-stone-300 px-3 py-1.5 text-sm font-medium hover:bg-stone-50">
-                                            "Sign out"
-                                        </button>
-                                    </ActionForm>
-                                </div>
-                            }.into_any(),
+                            Ok(Some(me)) => view! { <SignedInNav handle=me.user.handle/> }.into_any(),
                             _ => view! {
                                 <div class="flex items-center gap-2 sm:gap-3">
-                                    <A href="/signin" attr:class="rounded-lg px-3 py-1.5 text-sm font-medium text-stone-700 hover:bg-stone-100">"Sign in"</A>
-                                    <A href="/signup" attr:class="rounded-lg bg-ring-600 px-3 py-1.5 text-sm font-semibold text-white shadow-sm hover:bg-ring-700">"Get started"</A>
+                                    <A href="/signin" attr:class="rounded-lg px-3 py-2 text-sm font-medium text-stone-700 hover:bg-stone-100">"Sign in"</A>
+                                    <A href="/signup" attr:class="rounded-lg bg-ring-700 px-3 py-2 text-sm font-semibold text-white shadow-sm hover:bg-ring-800">"Get started"</A>
                                 </div>
                             }.into_any(),
                         }
@@ -58,6 +53,46 @@ pub fn Header() -> impl IntoView {
                 </Transition>
             </nav>
         </header>
+    }
+}
+
+/// Links side by side from a tablet's width up; on a phone, one "Menu" that opens them (a
+/// `<details>`, so it works before and without JavaScript).
+#[component]
+fn SignedInNav(handle: String) -> impl IntoView {
+    let auth = use_auth();
+    let links = move || {
+        SIGNED_IN_LINKS
+            .iter()
+            .map(|(href, label, id)| view! { <A href=*href attr:class=NAV_LINK attr:id=*id>{*label}</A> })
+            .collect_view()
+    };
+    let sign_out = move |id: &'static str| {
+        view! {
+            <ActionForm action=auth.sign_out>
+                <button type="submit" id=id class="w-full rounded-lg border border-stone-300 px-3 py-2 text-left text-sm font-medium hover:bg-stone-50 sm:w-auto">
+                    "Sign out"
+                </button>
+            </ActionForm>
+        }
+    };
+    let account = handle.clone();
+    view! {
+        <div class="hidden items-center gap-2 sm:flex">
+            {links()}
+            <A href="/account" attr:class=NAV_LINK attr:id="nav-account">"@" {account}</A>
+            {sign_out("sign-out")}
+        </div>
+        <details class="relative sm:hidden" id="nav-menu">
+            <summary class="flex cursor-pointer list-none items-center gap-2 rounded-lg border border-stone-300 px-3 py-2 text-sm font-medium">
+                "Menu" <span aria-hidden="true">"▾"</span>
+            </summary>
+            <div class="absolute right-0 z-20 mt-2 flex w-56 flex-col gap-1 rounded-xl border border-stone-200 bg-white p-2 shadow-lg">
+                {links()}
+                <A href="/account" attr:class=NAV_LINK>"@" {handle}</A>
+                {sign_out("sign-out-menu")}
+            </div>
+        </details>
     }
 }
 
