@@ -1,7 +1,7 @@
 //! Live-channel benchmark (prints numbers; asserts nothing). Run by `scripts/bench-live.sh`
 //! against a running release server:
 //!
-//!   live_bench <base url> <server pid>
+//!   live_bench <base url> <server pid> <database url>
 //!
 //! 1. 100 readers on one draft: appends one at a time; for each, the time from the append's
 //!    HTTP response (the server's acknowledgement) to each reader having the event.
@@ -136,7 +136,8 @@ async fn new_draft(
         )
         .await)
     .await?;
-    let draft: String = serde_json::from_str(&answer.body)?;
+    let created: serde_json::Value = serde_json::from_str(&answer.body)?;
+    let draft = created["id"].as_str().unwrap_or_default().to_owned();
     ok(http
         .post(
             "/api/drafts/add_collaborator",
@@ -265,6 +266,31 @@ async fn measure(
     Ok(())
 }
 
+/// The owner makes 200 drafts, each with a reader: more than the free plan holds.
+async fn on_team_plan(database_url: &str, handle: &str) -> Result<(), Failure> {
+    let db = onering::db::Db::connect(database_url, 1).await?;
+    let user_id: String = sqlx::query_scalar("SELECT id FROM users WHERE handle = $1")
+        .bind(handle)
+        .fetch_one(db.pool())
+        .await?;
+    db.write_with(move |tx| {
+        Box::pin(async move {
+            onering::plans::store::change_plan(
+                tx,
+                &user_id,
+                "team",
+                onering::plans::store::ChangeReason::Admin,
+                Some("benchmark"),
+                onering::db::now_ms(),
+            )
+            .await
+        })
+    })
+    .await?;
+    db.close().await;
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> Result<(), Failure> {
     let args: Vec<String> = std::env::args().collect();
@@ -279,7 +305,11 @@ async fn main() -> Result<(), Failure> {
         .to_owned();
     let http = Http { host: host.clone() };
     let tag = &key()[..6];
-    let owner = sign_up(&http, &format!("lb_owner_{tag}")).await?;
+    let owner_handle = format!("lb_owner_{tag}");
+    let owner = sign_up(&http, &owner_handle).await?;
+    if let Some(url) = args.get(3) {
+        on_team_plan(url, &owner_handle).await?;
+    }
     let reader_handle = format!("lb_reader_{tag}");
     let reader = sign_up(&http, &reader_handle).await?;
 

@@ -23,14 +23,7 @@ PORT=3210
 BASE="http://127.0.0.1:$PORT"
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"; psql "$PG_ADMIN_URL" -qc "DROP DATABASE IF EXISTS onering_bench WITH (FORCE)" >/dev/null 2>&1' EXIT
 
-start_server() { # database url, log filter
-  LEPTOS_SITE_ADDR="127.0.0.1:$PORT" PUBLIC_ORIGIN="$BASE" DATABASE_URL="$1" RUST_LOG="$2" \
-    AUTH_ATTEMPTS_PER_IP_PER_MINUTE=100000 LEPTOS_ENV=PROD target/release/onering >"$WORK/server.log" 2>&1 &
-  SERVER=$!
-  for _ in $(seq 1 100); do curl -fsS "$BASE/api/health" >/dev/null 2>&1 && return; sleep 0.1; done
-  cat "$WORK/server.log" >&2; exit 1
-}
-stop_server() { kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; }
+source "$ROOT/scripts/bench-lib.sh"
 
 call() { # cookie jar, endpoint, form...
   local jar="$1" endpoint="$2"; shift 2
@@ -39,12 +32,16 @@ call() { # cookie jar, endpoint, form...
   curl -fsS -b "$jar" -c "$jar" "${args[@]}" "$BASE/api/$endpoint"
 }
 
+draft_id() { sed -n 's/.*"id":"\([^"]*\)".*/\1/p'; }
+
 seed() { # prints: the big draft's id, the small draft's id; leaves the owner's cookie in $WORK/owner
   local owner="$WORK/owner"
   call "$owner" auth/sign_up handle=bench_owner email=owner@bench.example "password=correct horse battery" >/dev/null
+  # 34 drafts and 9 collaborators on one: more than the free plan holds.
+  DATABASE_URL="$BENCH_DB_URL" target/release/onering plans set bench_owner team benchmark >/dev/null
   local big small
-  big=$(call "$owner" drafts/create "title=Big thread" platform=linkedin "first_segment=Segment 1" idempotency_key=seed-big | tr -d '"')
-  small=$(call "$owner" drafts/create "title=Small thread" platform=x "first_segment=Hello" idempotency_key=seed-small | tr -d '"')
+  big=$(call "$owner" drafts/create "title=Big thread" platform=linkedin "first_segment=Segment 1" idempotency_key=seed-big  | draft_id)
+  small=$(call "$owner" drafts/create "title=Small thread" platform=x "first_segment=Hello" idempotency_key=seed-small  | draft_id)
   for i in $(seq 1 9); do
     call "$WORK/u$i" auth/sign_up "handle=bench_user$i" "email=u$i@bench.example" "password=correct horse battery" >/dev/null
     call "$owner" drafts/add_collaborator "draft_id=$big" "handle=bench_user$i" role=editor "idempotency_key=seed-add-$i" >/dev/null
@@ -53,19 +50,9 @@ seed() { # prints: the big draft's id, the small draft's id; leaves the owner's 
     call "$owner" drafts/append "draft_id=$big" "content=Segment $i: a post of a realistic length, with a few words about what we built and why it matters to the people reading along." "idempotency_key=seed-seg-$i" >/dev/null
   done
   for i in $(seq 1 32); do
-    printf '%s\n' "$(call "$owner" drafts/create "title=Append target $i" platform=linkedin "first_segment=Start" "idempotency_key=seed-target-$i" | tr -d '"')" >>"$WORK/targets"
+    printf '%s\n' "$(call "$owner" drafts/create "title=Append target $i" platform=linkedin "first_segment=Start" "idempotency_key=seed-target-$i"  | draft_id)" >>"$WORK/targets"
   done
   echo "$big $small"
-}
-
-latency_report() { # label, wrk output file
-  node -e '
-    const out = require("fs").readFileSync(process.argv[2], "utf8");
-    const rps = out.match(/Requests\/sec:\s+([\d.]+)/)?.[1];
-    const pct = (p) => out.match(new RegExp("^\\s+" + p + "%\\s+([\\d.]+\\w+)", "m"))?.[1];
-    const errors = out.match(/Non-2xx or 3xx responses: (\d+)/)?.[1] ?? "0";
-    console.log(`    ${process.argv[1].padEnd(34)} ${Number(rps).toFixed(0).padStart(7)} req/s   p50 ${pct(50)}   p99 ${pct(99)}   non-2xx ${errors}`);
-  ' "$1" "$2"
 }
 
 cat >"$WORK/append.lua" <<'LUA'
@@ -91,6 +78,7 @@ run_backend() { # name, database url
   step "$name"
   rm -f "$WORK/owner" "$WORK"/u* "$WORK/targets"
   start_server "$url" "warn"
+  BENCH_DB_URL="$url"
   read -r big small < <(seed)
   local cookie
   cookie="onering_session=$(awk '$6 == "onering_session" {print $7}' "$WORK/owner")"

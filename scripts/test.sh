@@ -64,7 +64,7 @@ run_e2e() {
     sleep 0.2
   done
   local status=0
-  (cd end2end && BASE_URL="http://127.0.0.1:$port" node --test --test-concurrency=1 --test-reporter=spec tests/) || status=$?
+  (cd end2end && BASE_URL="http://127.0.0.1:$port" E2E_DATABASE_URL="$url" ONERING_BIN="$ROOT/target/debug/onering" node --test --test-concurrency=1 --test-reporter=spec tests/) || status=$?
   kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
   [ "$status" = 0 ] || { echo "server log: $log" >&2; tail -20 "$log" >&2; }
   return "$status"

@@ -9,6 +9,7 @@ use crate::analytics::{DraftInsightsPage, InsightsPage};
 use crate::auth::{provide_auth, SignInPage, SignUpPage};
 use crate::drafts::{DraftPage, DraftsPage};
 use crate::invites::ReferPage;
+use crate::plans::{PlanPage, PricingPage};
 use crate::settings::AccountPage;
 use crate::ui::{Footer, Header, HomePage, NotFound};
 
@@ -34,6 +35,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_auth();
+    crate::ui::flash::provide_flash();
     view! {
         <Stylesheet id="leptos" href="/pkg/onering.css"/>
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml"/>
@@ -43,6 +45,7 @@ pub fn App() -> impl IntoView {
             <div class="flex min-h-screen flex-col">
                 <a href="#main" class="sr-only focus:not-sr-only focus:absolute focus:left-4 focus:top-4 focus:rounded focus:bg-white focus:px-3 focus:py-2">"Skip to content"</a>
                 <Header/>
+                <crate::ui::flash::FlashNotice/>
                 <main id="main" class="flex-1">
                     <Routes fallback=NotFound>
                         <Route path=path!("/") view=HomePage/>
@@ -55,6 +58,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/drafts/:id") view={Lazy::<DraftRoute>::new()} ssr=SsrMode::Async/>
                         <Route path=path!("/drafts/:id/insights") view={Lazy::<DraftInsightsRoute>::new()} ssr=SsrMode::Async/>
                         <Route path=path!("/insights") view={Lazy::<InsightsRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("/pricing") view={Lazy::<PricingRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("/account/plan") view={Lazy::<PlanRoute>::new()} ssr=SsrMode::Async/>
                         // Rendered whole so link-preview tags are in the head for crawlers.
                         <Route path=path!("/refer/:code") view={Lazy::<ReferRoute>::new()} ssr=SsrMode::Async/>
                         <Route path=path!("/refer") view={Lazy::<ReferRoute>::new()} ssr=SsrMode::Async/>
@@ -93,3 +98,5 @@ lazy_page!(AccountRoute, AccountPage);
 lazy_page!(ReferRoute, ReferPage);
 lazy_page!(DraftInsightsRoute, DraftInsightsPage);
 lazy_page!(InsightsRoute, InsightsPage);
+lazy_page!(PricingRoute, PricingPage);
+lazy_page!(PlanRoute, PlanPage);

@@ -35,6 +35,15 @@ pub enum AppError {
     InviteUnavailable,
     #[error("Too many attempts. Try again in {retry_after_s} s.")]
     RateLimited { retry_after_s: u64 },
+    /// The person's plan does not allow this (now): which entitlement, its limit, what they
+    /// use, and in `message` what they can do about it. Nothing was written.
+    #[error("{message}")]
+    QuotaExceeded {
+        entitlement: String,
+        limit: i64,
+        usage: i64,
+        message: String,
+    },
     /// The browser could not reach the server (only ever built on the client side).
     #[error("We couldn't reach OneRing. Check your connection and try again.")]
     Network,
@@ -77,6 +86,7 @@ impl AppError {
             Self::Conflict { .. } => 409,
             Self::InviteUnavailable => 404,
             Self::RateLimited { .. } => 429,
+            Self::QuotaExceeded { .. } => 403,
             Self::Network => 503,
             Self::Internal => 500,
         }

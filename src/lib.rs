@@ -14,6 +14,7 @@ pub mod error;
 pub mod ids;
 pub mod invites;
 pub mod live;
+pub mod plans;
 pub mod settings;
 pub mod text;
 pub mod ui;

@@ -122,7 +122,10 @@ async fn sign_up_with_draft(port: u16, i: usize) -> (String, String) {
     )
     .await;
     let draft = match created {
-        Some((200, body)) => body.trim_matches('"').to_owned(),
+        Some((200, body)) => serde_json::from_str::<serde_json::Value>(&body)
+            .ok()
+            .and_then(|v| v["id"].as_str().map(str::to_owned))
+            .unwrap_or_default(),
         other => panic!("draft not created: {other:?}"),
     };
     (cookie, draft)

@@ -43,7 +43,7 @@ async fn create(client: &mut Client<'_>, platform: &str) -> String {
     )
     .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    reply.json().as_str().unwrap_or_default().to_owned()
+    reply.json()["id"].as_str().unwrap_or_default().to_owned()
 }
 
 async fn get(client: &mut Client<'_>, draft_id: &str) -> Value {
@@ -346,6 +346,8 @@ async fn segments_are_validated_with_the_platform_count(app: &TestApp) {
 
 async fn authorization_matrix(app: &TestApp) {
     let (mut ada, mut bob, mut cy, draft, bob_id, cy_id) = team(app).await;
+    // More people on one draft than Free holds.
+    app.set_plan("ada", "creator").await;
     let mut stranger = app.client();
     stranger.sign_up("stranger").await;
     let mut signed_out = app.client();
@@ -653,6 +655,7 @@ async fn concurrent_passes_pass_once_and_appends_never_land_after_a_pass(app: &T
 
 async fn drafts_list_newest_activity_first_with_pages(app: &TestApp) {
     let (mut ada, mut bob, _cy, draft, _, _) = team(app).await;
+    app.set_plan("ada", "team").await;
     for _ in 0..21 {
         create(&mut ada, "x").await;
     }

@@ -341,7 +341,7 @@ async fn create_draft(client: &mut Client<'_>, title: &str) -> String {
     )
     .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    reply.json().as_str().unwrap_or_default().to_owned()
+    reply.json()["id"].as_str().unwrap_or_default().to_owned()
 }
 
 async fn bodies_over_the_limit_get_413_even_when_chunked(app: &TestApp) {

@@ -77,7 +77,8 @@ async fn pair(app: &TestApp) -> (Client<'_>, Client<'_>, String, String) {
     )
     .await
     .json()
-    .as_str()
+    .get("id")
+    .and_then(serde_json::Value::as_str)
     .unwrap_or_default()
     .to_owned();
     change(
@@ -575,7 +576,8 @@ async fn a_reader_replays_nothing_from_before_they_joined(app: &TestApp) {
     )
     .await
     .json()
-    .as_str()
+    .get("id")
+    .and_then(serde_json::Value::as_str)
     .unwrap_or_default()
     .to_owned();
     let secret = change(

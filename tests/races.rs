@@ -46,6 +46,7 @@ async fn team(app: &TestApp) -> Team<'_> {
     let mut bob = app.client();
     let bob_id = id_of(&bob.sign_up("bob").await);
     let cyd_id = id_of(&app.client().sign_up("cyd").await);
+    app.set_plan("ada", "team").await;
     Team {
         ada,
         bob,
@@ -74,7 +75,8 @@ async fn round(team: &mut Team<'_>) -> (String, String) {
         ],
     )
     .await
-    .as_str()
+    .get("id")
+    .and_then(serde_json::Value::as_str)
     .unwrap_or_default()
     .to_owned();
     for handle in ["bob", "cyd"] {

@@ -3,7 +3,7 @@
 // and the thank-you boards, then leaves the boards from the account page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, newPage, waitForHydration, cspViolations, uniqueHandle, PASSWORD } from './helpers.mjs';
+import { launch, newPage, waitForHydration, cspViolations, uniqueHandle, setPlan, PASSWORD } from './helpers.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -31,7 +31,8 @@ test('insights show what the collaboration did', async () => {
   const [ha, hb] = [uniqueHandle('ivy'), uniqueHandle('jon')];
   await signUp(a.page, ha);
   const bId = await signUp(b.page, hb);
-  const draft = await call(a.page, 'drafts/create', { title: 'Numbers thread', platform: 'x', first_segment: 'One' });
+  setPlan(ha, 'creator'); // the charts come with Creator
+  const draft = (await call(a.page, 'drafts/create', { title: 'Numbers thread', platform: 'x', first_segment: 'One' })).id;
   await call(a.page, 'drafts/add_collaborator', { draft_id: draft, handle: hb, role: 'editor' });
   await call(a.page, 'drafts/append', { draft_id: draft, content: 'Two' });
   await call(a.page, 'drafts/pass_ring', { draft_id: draft, to_user_id: bId });

@@ -1,4 +1,5 @@
 // Shared set-up for the browser tests: Debian's chromium driven by playwright-core.
+import { execFileSync } from 'node:child_process';
 import { chromium } from 'playwright-core';
 
 export const BASE_URL = process.env.BASE_URL ?? 'http://127.0.0.1:3000';
@@ -48,3 +49,11 @@ export function uniqueHandle(prefix) {
 }
 
 export const PASSWORD = 'correct horse battery staple';
+
+/** Moves someone to a plan through the server's own command line (the tests' database). */
+export function setPlan(handle, plan) {
+  execFileSync(process.env.ONERING_BIN ?? '../target/debug/onering', ['plans', 'set', handle, plan, 'browser test'], {
+    env: { ...process.env, DATABASE_URL: process.env.E2E_DATABASE_URL },
+    cwd: '..',
+  });
+}

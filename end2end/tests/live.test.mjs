@@ -39,7 +39,7 @@ test('B sees A typing, A\'s segment and the ring arriving, each within a second'
   const [ha, hb] = [uniqueHandle('amy'), uniqueHandle('bo')];
   await signUpApi(a.context, ha);
   const bUser = await signUpApi(b.context, hb);
-  const draft = await api(a.context, 'drafts/create', { title: 'Live thread', platform: 'x', first_segment: 'Opening' });
+  const draft = (await api(a.context, 'drafts/create', { title: 'Live thread', platform: 'x', first_segment: 'Opening' })).id;
   await api(a.context, 'drafts/add_collaborator', { draft_id: draft, handle: hb, role: 'editor' });
 
   await openLive(a.page, `/drafts/${draft}`);
@@ -85,7 +85,7 @@ test('eight tabs on one draft all stay live', async () => {
   const [hr, hw] = [uniqueHandle('tab'), uniqueHandle('wri')];
   await signUpApi(context, hr);
   await signUpApi(writer, hw);
-  const draft = await api(writer, 'drafts/create', { title: 'Many tabs', platform: 'x', first_segment: 'Start' });
+  const draft = (await api(writer, 'drafts/create', { title: 'Many tabs', platform: 'x', first_segment: 'Start' })).id;
   await api(writer, 'drafts/add_collaborator', { draft_id: draft, handle: hr, role: 'viewer' });
 
   const tabs = [];

@@ -66,7 +66,7 @@ test('a page resumes after the server restarts and gets what it missed', async (
   const [hw, hr] = [uniqueHandle('wri'), uniqueHandle('rea')];
   await api(writer, 'auth/sign_up', { handle: hw, email: `${hw}@example.com`, password: PASSWORD });
   await api(reader, 'auth/sign_up', { handle: hr, email: `${hr}@example.com`, password: PASSWORD });
-  const draft = await api(writer, 'drafts/create', {
+  const { id: draft } = await api(writer, 'drafts/create', {
     title: 'Restart-proof', platform: 'x', first_segment: 'Before the restart', idempotency_key: crypto.randomUUID(),
   });
   await api(writer, 'drafts/add_collaborator', {

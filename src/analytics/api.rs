@@ -27,7 +27,13 @@ pub async fn get_draft_insights(
     let now = crate::clock::parse_now(now.as_deref())?;
     crate::drafts::store::role_of(state.db.pool(), draft_id, &user.id).await?;
     let facts = super::store::draft_facts(&state.db, draft_id).await?;
-    reduced(super::reduce::draft_insights(&facts, now))
+    let mut insights = reduced(super::reduce::draft_insights(&facts, now))?;
+    use crate::plans::types::Entitlement::AnalyticsEnabled;
+    if !crate::plans::store::has_feature(&state.db, &facts.owner_id, AnalyticsEnabled, now).await? {
+        let note = crate::plans::store::exceeded(AnalyticsEnabled, 0, 0, "this draft's plan", true);
+        insights.basic_only(note.to_string());
+    }
+    Ok(insights)
 }
 
 /// My own numbers for the last 7 and 30 days, and my segments per day.

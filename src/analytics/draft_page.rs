@@ -98,6 +98,25 @@ fn Insights(insights: DraftInsights) -> impl IntoView {
                 <Stat label="Share card" value=insights.card_views.to_string() note=format!("views · {} copies", insights.card_copies)/>
             </dl>
             <p class="mt-2 text-sm text-stone-600">"Visits are here for context, never as a goal: a thread's worth is in the writing."</p>
+            {match insights.note.clone() {
+                Some(note) => view! {
+                    <p class=format!("{CARD} mt-6 text-stone-700") id="insights-note">{note} " " <A href="/pricing" attr:class="font-semibold text-ring-800 underline">"Compare plans"</A></p>
+                }.into_any(),
+                None => view! { <FullInsights insights=insights.clone() days series window_start window_end/> }.into_any(),
+            }}
+        </div>
+    }
+}
+
+#[component]
+fn FullInsights(
+    insights: DraftInsights,
+    days: Vec<i64>,
+    series: Vec<DaySeries>,
+    window_start: i64,
+    window_end: i64,
+) -> impl IntoView {
+    view! {
 
             <section class=format!("{CARD} mt-6") aria-labelledby="activity-heading">
                 <h2 id="activity-heading" class="text-lg font-semibold">"Segments per day, last 30 days"</h2>
@@ -140,7 +159,6 @@ fn Insights(insights: DraftInsights) -> impl IntoView {
                     </table>
                 </div>
             </section>
-        </div>
     }
 }
 

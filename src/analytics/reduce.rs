@@ -207,6 +207,8 @@ pub fn draft_insights(facts: &DraftFacts, now: i64) -> Result<DraftInsights, Red
         contributions,
         activity: segments_per_day(&days, today),
         ring_timeline: ring_timeline(facts, &moves, now),
+        full: true,
+        note: None,
         today,
         as_of_ms: now,
         generated_at: rfc3339(now),

@@ -154,10 +154,25 @@ pub struct DraftInsights {
     pub activity: DailySeries,
     /// The last 30 days of the ring, oldest first.
     pub ring_timeline: Vec<Holding>,
+    /// Whether the charts, the ring timeline and who wrote what are included (the draft
+    /// owner's plan decides); without them, `note` says where they come from.
+    pub full: bool,
+    pub note: Option<String>,
     /// The day `now` fell on, and `now` itself (as milliseconds and as RFC 3339).
     pub today: i64,
     pub as_of_ms: i64,
     pub generated_at: String,
+}
+
+impl DraftInsights {
+    /// Keeps the basic counts only (the owner's plan lacks the rest), saying why.
+    pub fn basic_only(&mut self, note: String) {
+        self.full = false;
+        self.note = Some(note);
+        self.contributions.clear();
+        self.activity.series.clear();
+        self.ring_timeline.clear();
+    }
 }
 
 /// My own numbers over a window.

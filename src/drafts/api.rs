@@ -7,8 +7,7 @@
 
 use leptos::prelude::*;
 
-use super::types::{DraftPage, DraftView, Segment};
-use crate::auth::model::PublicUser;
+use super::types::{AddedCollaborator, CreatedDraft, DraftPage, DraftView, Segment};
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::idempotency::{fingerprint, mutate};
@@ -23,7 +22,7 @@ pub async fn create_draft(
     platform: String,
     first_segment: String,
     idempotency_key: String,
-) -> Result<String, AppError> {
+) -> Result<CreatedDraft, AppError> {
     let draft =
         super::model::NewDraft::parse(&title, subtitle.as_deref(), &platform, &first_segment)?;
     mutate(
@@ -185,7 +184,7 @@ pub async fn add_collaborator(
     handle: String,
     role: String,
     idempotency_key: String,
-) -> Result<PublicUser, AppError> {
+) -> Result<AddedCollaborator, AppError> {
     parse_id(&draft_id)?;
     let wanted_role = collaborator_role(&role)?;
     let wanted = crate::auth::model::Handle::parse(&handle)
@@ -250,13 +249,14 @@ pub async fn remove_collaborator(
     .await
 }
 
-/// The owner sets the status: draft, published or archived (read-only).
+/// The owner sets the status: draft, published or archived (read-only). Un-archiving needs
+/// room on the owner's plan; the answer is the plan's notice (grace used), if any.
 #[server(prefix = "/api", endpoint = "drafts/set_status")]
 pub async fn set_status(
     draft_id: String,
     status: String,
     idempotency_key: String,
-) -> Result<(), AppError> {
+) -> Result<Option<String>, AppError> {
     parse_id(&draft_id)?;
     let wanted = super::types::DraftStatus::parse(&status)?;
     mutate(

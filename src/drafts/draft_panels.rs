@@ -7,7 +7,7 @@ use super::draft_page::Actions;
 use super::types::{DraftStatus, DraftView, PassKind, Role};
 use crate::live::types::Present;
 use crate::ui::browser::new_idempotency_key;
-use crate::ui::form::{action_error, FormAlert};
+use crate::ui::form::{action_error, action_failure, FormAlert, QuotaAlert};
 use crate::ui::format::count;
 use crate::ui::style::{CARD, QUIET_BUTTON};
 
@@ -17,7 +17,14 @@ pub(super) fn StatusControl(view: StoredValue<DraftView>, actions: Actions) -> i
     let v = view.get_value();
     let draft_id = v.id.clone();
     let current = v.status;
+    let failure = action_failure(actions.set_status.value());
+    Effect::new(move |_| {
+        if let Some(Ok(Some(notice))) = actions.set_status.value().get() {
+            crate::ui::flash::flash(notice);
+        }
+    });
     view! {
+        <div class="mt-3"><QuotaAlert error=failure/></div>
         <div class="mt-3 flex items-center gap-2 text-sm">
             <label for="draft-status" class="text-stone-600">"Status"</label>
             <select id="draft-status" class="rounded-lg border border-stone-300 px-2 py-1" on:change=move |ev| {
@@ -90,7 +97,14 @@ pub(super) fn CollaboratorsPanel(view: StoredValue<DraftView>, actions: Actions)
     let is_owner = v.my_role == Role::Owner;
     let handle = RwSignal::new(String::new());
     let role = RwSignal::new("editor".to_owned());
-    let add_error = action_error(actions.add.value());
+    let add_error = action_failure(actions.add.value());
+    Effect::new(move |_| {
+        if let Some(Ok(added)) = actions.add.value().get() {
+            if let Some(notice) = added.notice {
+                crate::ui::flash::flash(notice);
+            }
+        }
+    });
     let (removing, changing_role) = (
         action_error(actions.remove.value()),
         action_error(actions.set_role.value()),
@@ -148,7 +162,7 @@ pub(super) fn CollaboratorsPanel(view: StoredValue<DraftView>, actions: Actions)
                         </select>
                         <button type="submit" id="add-collaborator" class=QUIET_BUTTON disabled=move || actions.add.pending().get()>"Add"</button>
                     </div>
-                    <FormAlert message=add_error/>
+                    <QuotaAlert error=add_error/>
                 </form>
             })}
         </section>

@@ -11,7 +11,7 @@ use super::types::{DraftStatus, DraftSummary};
 use crate::auth::use_auth;
 use crate::error::AppError;
 use crate::ui::browser::new_idempotency_key;
-use crate::ui::form::{form_error, FormAlert};
+use crate::ui::form::{action_failure, FormAlert, QuotaAlert};
 use crate::ui::format::{count, utc_datetime};
 use crate::ui::nav::draft_path;
 use crate::ui::LoadError;
@@ -166,11 +166,19 @@ fn CreateDraftDialog(on_close: Callback<()>) -> impl IntoView {
     let first = RwSignal::new(String::new());
     let key = RwSignal::new(String::new());
     Effect::new(move |_| {
-        if let Some(Ok(id)) = create.value().get() {
-            navigate(&draft_path(&id), Default::default());
+        if let Some(Ok(created)) = create.value().get() {
+            if let Some(notice) = created.notice {
+                crate::ui::flash::flash(notice);
+            }
+            navigate(&draft_path(&created.id), Default::default());
         }
     });
-    let error = form_error(create.value());
+    let failure = action_failure(create.value());
+    let error = Signal::derive(move || {
+        failure
+            .get()
+            .filter(|e| !matches!(e, AppError::Validation { .. }))
+    });
     let field_error = move |field: &'static str| {
         move || {
             create.value().with(|r| {
@@ -197,7 +205,7 @@ fn CreateDraftDialog(on_close: Callback<()>) -> impl IntoView {
         <div class="fixed inset-0 z-10 flex items-start justify-center bg-black/30 p-4 sm:items-center" role="dialog" aria-modal="true" aria-labelledby="create-title">
             <form class="w-full max-w-lg space-y-4 rounded-2xl bg-white p-6 shadow-xl" on:submit=submit>
                 <h2 id="create-title" class="text-xl font-bold">"Start a draft"</h2>
-                <FormAlert message=error/>
+                <QuotaAlert error/>
                 <div>
                     <label for="draft-title" class="block text-sm font-medium">"Title"</label>
                     <input id="draft-title" class=FIELD autofocus=true bind:value=title on:input=move |_| key.set(String::new())/>

@@ -151,6 +151,20 @@ impl DraftView {
     }
 }
 
+/// A new draft, and what the person's plan had to say about it (grace used, if any).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatedDraft {
+    pub id: String,
+    pub notice: Option<String>,
+}
+
+/// Someone added to a draft, and what the owner's plan had to say about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AddedCollaborator {
+    pub user: PublicUser,
+    pub notice: Option<String>,
+}
+
 /// One row of "my drafts".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DraftSummary {

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use super::api::{list_invites, CreateInvite, RevokeInvite};
 use super::types::{InviteStatus, InviteSummary, DEFAULT_EXPIRY_DAYS, MAX_EXPIRY_DAYS, MAX_USES};
 use crate::ui::browser::{copy_to_clipboard, new_idempotency_key};
-use crate::ui::form::{action_error, FormAlert};
+use crate::ui::form::{action_error, action_failure, FormAlert, QuotaAlert};
 use crate::ui::format::utc_datetime;
 use crate::ui::style::{CARD, QUIET_BUTTON};
 
@@ -99,7 +99,7 @@ fn NewInviteForm(
             <button type="submit" id="create-invite" class=QUIET_BUTTON disabled=move || create.pending().get()>
                 {move || if create.pending().get() { "Creating…" } else { "Create invite link" }}
             </button>
-            <FormAlert message=action_error(create.value())/>
+            <QuotaAlert error=action_failure(create.value())/>
         </form>
         {move || link.get().map(|link| {
             let to_copy = link.clone();

@@ -23,6 +23,8 @@ use crate::drafts::types::Role;
 use crate::error::AppError;
 use crate::live::events;
 use crate::live::types::DraftEvent;
+use crate::plans::store::{self as plans, After};
+use crate::plans::types::Entitlement;
 
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 const HOUR_MS: i64 = 60 * 60 * 1000;
@@ -98,6 +100,8 @@ pub async fn create_invite(
 ) -> Result<InviteSummary, AppError> {
     let state = require_owner(tx, draft_id, owner).await?;
     state.refuse_if_archived()?;
+    let asked = After::Amount(i64::from(wanted.max_uses));
+    plans::enforce(tx, &owner.id, Entitlement::InvitesMaxUses, asked, true, now).await?;
     let recent: Vec<i64> = sqlx::query_scalar(
         "SELECT created_at FROM invites WHERE created_by = $1 AND created_at > $2 \
          ORDER BY created_at LIMIT $3",
@@ -229,6 +233,20 @@ pub async fn accept_invite(
     if inserted.rows_affected() == 0 {
         return Ok(answer(Joined::AlreadyMember));
     }
+    // The owner's plan decides how many people a draft may have (counted with the new one).
+    let after = After::PeopleOn {
+        draft_id: &target.draft_id,
+        plus: 0,
+    };
+    plans::enforce(
+        tx,
+        &draft.owner_id,
+        Entitlement::CollaboratorsMax,
+        after,
+        false,
+        now,
+    )
+    .await?;
     let taken = sqlx::query(
         "UPDATE invites SET uses = uses + 1 WHERE id = $1 AND revoked_at IS NULL \
          AND uses < max_uses AND expires_at > $2",

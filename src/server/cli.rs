@@ -2,7 +2,9 @@
 //! configured database and exit.
 //!
 //! - `onering` / `onering serve`: the web app;
-//! - `onering analytics rebuild`: recompute the analytics rollups from the event store.
+//! - `onering analytics rebuild`: recompute the analytics rollups from the event store;
+//! - `onering plans set <handle> <plan> [reason…]`: move someone to a plan (recorded as an
+//!   admin change, from the command line).
 
 use crate::db::{run_migrations, Db};
 
@@ -11,6 +13,11 @@ use crate::db::{run_migrations, Db};
 pub enum Command {
     Serve,
     RebuildAnalytics,
+    SetPlan {
+        handle: String,
+        plan: String,
+        reason: String,
+    },
 }
 
 /// Reads the arguments (without the program name); `Err` carries the usage text.
@@ -19,11 +26,20 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
     match words.as_slice() {
         [] | ["serve"] => Ok(Command::Serve),
         ["analytics", "rebuild"] => Ok(Command::RebuildAnalytics),
+        ["plans", "set", handle, plan, reason @ ..] => Ok(Command::SetPlan {
+            handle: handle.trim_start_matches('@').to_owned(),
+            plan: (*plan).to_owned(),
+            reason: if reason.is_empty() {
+                "set from the command line".to_owned()
+            } else {
+                reason.join(" ")
+            },
+        }),
         _ => Err(USAGE.to_owned()),
     }
 }
 
-pub const USAGE: &str = "usage:\n  onering                     serve the app (also: onering serve)\n  onering analytics rebuild   recompute the analytics rollups from the events";
+pub const USAGE: &str = "usage:\n  onering                                serve the app (also: onering serve)\n  onering analytics rebuild              recompute the analytics rollups from the events\n  onering plans set <handle> <plan> [why] move someone to a plan (free, creator, team)";
 
 /// Runs a maintenance command against `DATABASE_URL` and reports what it did.
 pub async fn run_task(command: Command) -> Result<String, String> {
@@ -43,9 +59,45 @@ pub async fn run_task(command: Command) -> Result<String, String> {
                 )
             })
             .map_err(|e| format!("rebuild failed: {e}")),
+        Command::SetPlan {
+            handle,
+            plan,
+            reason,
+        } => set_plan(&db, &handle, &plan, &reason).await,
     };
     db.close().await;
     report
+}
+
+async fn set_plan(db: &Db, handle: &str, plan: &str, reason: &str) -> Result<String, String> {
+    let user_id: Option<String> = sqlx::query_scalar("SELECT id FROM users WHERE handle = $1")
+        .bind(handle.to_lowercase())
+        .fetch_optional(db.pool())
+        .await
+        .map_err(|e| e.to_string())?;
+    let user_id = user_id.ok_or_else(|| format!("there is no one called @{handle}"))?;
+    let (plan_id, note) = (plan.to_owned(), reason.to_owned());
+    let changed = db
+        .write_with(move |tx| {
+            Box::pin(async move {
+                crate::plans::store::change_plan(
+                    tx,
+                    &user_id,
+                    &plan_id,
+                    crate::plans::store::ChangeReason::Admin,
+                    Some(&note),
+                    crate::db::now_ms(),
+                )
+                .await
+            })
+        })
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(if changed {
+        format!("@{handle} is now on {plan}")
+    } else {
+        format!("@{handle} was already on {plan}")
+    })
 }
 
 #[cfg(test)]
@@ -62,6 +114,14 @@ mod tests {
             Ok(Command::RebuildAnalytics)
         );
         assert!(parse(&args(&["analytics"])).is_err());
+        assert_eq!(
+            parse(&args(&["plans", "set", "@ada", "team", "pilot", "user"])),
+            Ok(Command::SetPlan {
+                handle: "ada".into(),
+                plan: "team".into(),
+                reason: "pilot user".into()
+            })
+        );
         assert!(parse(&args(&["--help"])).is_err());
     }
 }

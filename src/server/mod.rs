@@ -30,6 +30,8 @@ pub enum StartError {
         "{0} (the database was left as it was; fix the migration or the database and start again)"
     )]
     Migration(#[from] crate::db::MigrationError),
+    #[error("the plans in the database cannot be used: {0} (see migrations/*/0007_plans.sql)")]
+    Plans(#[from] crate::plans::store::PlansInvalid),
     #[error("could not listen on {addr}: {source}")]
     Listen {
         addr: SocketAddr,
@@ -65,6 +67,7 @@ pub async fn run() -> Result<(), StartError> {
 
     let db = Db::connect(&config.database_url, config.db_max_connections).await?;
     run_migrations(&db).await?;
+    crate::plans::store::validate(&db).await?;
     tracing::info!(backend = db.backend().name(), "database ready");
     crate::auth::password::warm_up().await;
     spawn_purges(db.clone(), config.session_max_age);

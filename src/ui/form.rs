@@ -178,7 +178,8 @@ pub fn SubmitButton(
     }
 }
 
-/// A form-level error, announced to screen readers.
+/// A form-level error, announced to screen readers. A plan's limit (its message says what
+/// to do) comes with the way to the plan page.
 #[component]
 pub fn FormAlert(#[prop(into)] message: Signal<Option<String>>) -> impl IntoView {
     view! {
@@ -187,5 +188,30 @@ pub fn FormAlert(#[prop(into)] message: Signal<Option<String>>) -> impl IntoView
                 {move || message.get()}
             </div>
         </Show>
+    }
+}
+
+/// The error of an action's latest attempt, for a [`QuotaAlert`] or a [`FormAlert`].
+pub fn action_failure<T: Send + Sync + 'static>(
+    value: MappedSignal<Option<Result<T, AppError>>>,
+) -> Signal<Option<AppError>> {
+    Signal::derive(move || value.with(|r| r.as_ref().and_then(|r| r.as_ref().err()).cloned()))
+}
+
+/// An error where an action was tried: a plan's limit reads calmly, with the way out (the
+/// plan page); anything else as a [`FormAlert`].
+#[component]
+pub fn QuotaAlert(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
+    view! {
+        {move || match error.get() {
+            Some(AppError::QuotaExceeded { message, .. }) => view! {
+                <div class="rounded-lg border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-900" role="alert" id="quota-message">
+                    <p>{message}</p>
+                    <a href="/account/plan" class="mt-1 inline-block font-semibold text-amber-900 underline">"See your plan"</a>
+                </div>
+            }.into_any(),
+            Some(other) => view! { <FormAlert message=Signal::derive(move || Some(other.to_string()))/> }.into_any(),
+            None => ().into_any(),
+        }}
     }
 }

@@ -215,6 +215,33 @@ impl TestApp {
         serve_router(build_router(state)).await
     }
 
+    /// Moves the person with `handle` to `plan` (as an admin change).
+    pub async fn set_plan(&self, handle: &str, plan: &str) {
+        let user_id: String = sqlx::query_scalar("SELECT id FROM users WHERE handle = $1")
+            .bind(handle)
+            .fetch_one(self.db.pool())
+            .await
+            .unwrap_or_else(|err| panic!("no @{handle}: {err}"));
+        let plan = plan.to_owned();
+        let changed = self
+            .db
+            .write_with(move |tx| {
+                Box::pin(async move {
+                    onering::plans::store::change_plan(
+                        tx,
+                        &user_id,
+                        &plan,
+                        onering::plans::store::ChangeReason::Admin,
+                        Some("test"),
+                        onering::db::now_ms(),
+                    )
+                    .await
+                })
+            })
+            .await;
+        assert!(changed.is_ok(), "{changed:?}");
+    }
+
     /// A browser-like client with its own cookie jar.
     pub fn client(&self) -> Client<'_> {
         Client {

@@ -6,10 +6,12 @@ use crate::analytics::types::{Activity, JoinedVia};
 use crate::auth::model::PublicUser;
 use crate::auth::store::public_user;
 use crate::db::{now_ms, Tx};
-use crate::drafts::types::{DraftStatus, PassKind, Role};
+use crate::drafts::types::{AddedCollaborator, DraftStatus, PassKind, Role};
 use crate::error::AppError;
 use crate::live::events;
 use crate::live::types::DraftEvent;
+use crate::plans::store::{self as plans, After};
+use crate::plans::types::Entitlement;
 
 /// The owner adds someone by handle as an editor or viewer.
 pub async fn add_collaborator(
@@ -18,9 +20,19 @@ pub async fn add_collaborator(
     owner: &PublicUser,
     handle: &str,
     role: Role,
-) -> Result<PublicUser, AppError> {
+) -> Result<AddedCollaborator, AppError> {
     let state = require_owner(tx, draft_id, owner).await?;
     state.refuse_if_archived()?;
+    let after = After::PeopleOn { draft_id, plus: 1 };
+    let granted = plans::enforce(
+        tx,
+        &owner.id,
+        Entitlement::CollaboratorsMax,
+        after,
+        true,
+        now_ms(),
+    )
+    .await?;
     let handle = handle.trim().trim_start_matches('@').to_lowercase();
     let user: Option<(String, String)> =
         sqlx::query_as("SELECT id, handle FROM users WHERE handle = $1")
@@ -64,7 +76,10 @@ pub async fn add_collaborator(
         role,
     };
     events::record(tx, draft_id, &event, now).await?;
-    Ok(user)
+    Ok(AddedCollaborator {
+        user,
+        notice: granted.notice,
+    })
 }
 
 /// The owner changes a collaborator's role; a ring holder made viewer hands it back.
@@ -154,9 +169,23 @@ pub async fn set_status(
     draft_id: &str,
     owner: &PublicUser,
     status: DraftStatus,
-) -> Result<(), AppError> {
-    require_owner(tx, draft_id, owner).await?;
+) -> Result<Option<String>, AppError> {
+    let state = require_owner(tx, draft_id, owner).await?;
     let now = now_ms();
+    // Un-archiving makes the draft active again: it needs a free slot on the plan.
+    let mut notice = None;
+    if state.is_archived() && status != DraftStatus::Archived {
+        notice = plans::enforce(
+            tx,
+            &owner.id,
+            Entitlement::DraftsMax,
+            After::OneMoreDraft,
+            true,
+            now,
+        )
+        .await?
+        .notice;
+    }
     sqlx::query("UPDATE drafts SET status = $1, updated_at = $2 WHERE id = $3")
         .bind(status.as_str())
         .bind(now)
@@ -171,5 +200,6 @@ pub async fn set_status(
         Activity::StatusChanged { status },
     )
     .await?;
-    events::record(tx, draft_id, &DraftEvent::StatusChanged { status }, now).await
+    events::record(tx, draft_id, &DraftEvent::StatusChanged { status }, now).await?;
+    Ok(notice)
 }

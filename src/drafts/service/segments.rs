@@ -6,10 +6,12 @@ use crate::analytics::types::Activity;
 use crate::auth::model::PublicUser;
 use crate::db::{now_ms, Tx};
 use crate::drafts::model::{MeasuredText, NewDraft, Platform, SegmentText};
-use crate::drafts::types::Segment;
+use crate::drafts::types::{CreatedDraft, Segment};
 use crate::error::AppError;
 use crate::live::events;
 use crate::live::types::DraftEvent;
+use crate::plans::store::{self as plans, After};
+use crate::plans::types::Entitlement;
 
 async fn insert_segment(
     tx: &mut Tx,
@@ -55,9 +57,18 @@ pub async fn create_draft(
     tx: &mut Tx,
     owner: &PublicUser,
     draft: &NewDraft,
-) -> Result<String, AppError> {
+) -> Result<CreatedDraft, AppError> {
     let id = new_id();
     let now = now_ms();
+    let granted = plans::enforce(
+        tx,
+        &owner.id,
+        Entitlement::DraftsMax,
+        After::OneMoreDraft,
+        true,
+        now,
+    )
+    .await?;
     sqlx::query(
         "INSERT INTO drafts (id, owner_id, title, subtitle, platform, status, ring_holder_id, \
          segment_count, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'draft', $2, 1, $6, $6)",
@@ -85,7 +96,10 @@ pub async fn create_draft(
     };
     record_activity(tx, &owner.id, &id, now, created).await?;
     record_activity(tx, &owner.id, &id, now, added(&segment)).await?;
-    Ok(id)
+    Ok(CreatedDraft {
+        id,
+        notice: granted.notice,
+    })
 }
 
 /// Appends a segment; only the ring holder may, and only while the draft is not archived.

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Analytics benchmark (prints numbers; asserts nothing). On SQLite and PostgreSQL: seeds
+# 1,000,000 events over 10,000 people and 50,000 drafts (examples/analytics_seed.rs, which
+# also times a rebuild of the rollups), then measures over HTTP against the release server,
+# 8 connections each: draft insights, my insights and the leaderboards (p50/p99).
+# Append throughput with event recording is in scripts/bench.sh.
+# Usage: scripts/bench-analytics.sh [--no-build] [seconds per run, default 10]
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$ROOT"
+build=1
+[ "${1:-}" = "--no-build" ] && { build=0; shift; }
+SECONDS_PER_RUN="${1:-10}"
+command -v wrk >/dev/null || { step "Installing wrk (apt)"; apt-get install -y -qq wrk >/dev/null; }
+[ "$build" = 1 ] && { step "Building the release server"; cargo leptos build --release --split; }
+cargo build --quiet --release --features ssr --example analytics_seed
+
+PG_ADMIN_URL="${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+WORK=$(mktemp -d)
+PORT=3212
+BASE="http://127.0.0.1:$PORT"
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"; psql "$PG_ADMIN_URL" -qc "DROP DATABASE IF EXISTS onering_bench_analytics WITH (FORCE)" >/dev/null 2>&1' EXIT
+source "$ROOT/scripts/bench-lib.sh"
+
+cat >"$WORK/post.lua" <<'LUA'
+-- POSTs a server function; with a list of drafts, each request names the next one.
+local counter, drafts = 0, {}
+function init(args)
+  path, cookie = args[1], args[2]
+  if args[3] then for line in io.lines(args[3]) do table.insert(drafts, line) end end
+end
+function request()
+  counter = counter + 1
+  local body = ""
+  if #drafts > 0 then body = "draft_id=" .. drafts[(counter % #drafts) + 1] end
+  return wrk.format("POST", path, {
+    ["Content-Type"] = "application/x-www-form-urlencoded", ["Cookie"] = cookie }, body)
+end
+LUA
+
+run_backend() { # name, database url
+  step "$1"
+  target/release/examples/analytics_seed "$2" "$WORK"
+  start_server "$2" "warn"
+  local cookie; cookie=$(cat "$WORK/cookie")
+  for what in "draft insights|/api/analytics/draft|$WORK/drafts" "my insights|/api/analytics/mine|" "leaderboards (4 boards)|/api/analytics/leaderboards|"; do
+    IFS='|' read -r label path drafts <<<"$what"
+    wrk -t2 -c8 -d"${SECONDS_PER_RUN}s" --latency -s "$WORK/post.lua" "$BASE" -- "$path" "$cookie" $drafts >"$WORK/run.out"
+    latency_report "$label" "$WORK/run.out"
+  done
+  stop_server
+}
+
+echo "machine: $(nproc) cores; $(uname -sr)"
+run_backend "SQLite" "sqlite://$WORK/bench.db"
+psql "$PG_ADMIN_URL" -qc "DROP DATABASE IF EXISTS onering_bench_analytics WITH (FORCE)" >/dev/null
+psql "$PG_ADMIN_URL" -qc "CREATE DATABASE onering_bench_analytics" >/dev/null
+run_backend "PostgreSQL" "${PG_ADMIN_URL%/*}/onering_bench_analytics"
