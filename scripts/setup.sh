@@ -7,6 +7,8 @@
 #   - cargo-leptos 0.3.10 (cargo install, from source: 20–35 minutes on 2 cores, once)
 #   - wasm-bindgen-cli at exactly the wasm-bindgen version pinned in Cargo.toml (~8 minutes, once)
 #   - the Tailwind CLI and wasm-opt (npm packages @tailwindcss/cli and binaryen, in style/)
+#   - fonts for card images: Debian's fonts-inter, fonts-noto-color-emoji, fonts-noto-cjk,
+#     fonts-dejavu-core (apt)
 #   - with --with-browser: Debian's chromium (apt) and playwright-core (npm, in end2end/)
 # Nothing is downloaded when the app or the tests run.
 set -euo pipefail
@@ -42,6 +44,18 @@ if [ ! -x style/node_modules/.bin/tailwindcss ] || [ ! -x style/node_modules/.bi
    || [ style/package-lock.json -nt style/node_modules/.package-lock.json ]; then
   step "Installing the Tailwind CLI and wasm-opt from npm (style/node_modules)"
   (cd style && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+# Fonts for card images (src/images/render.rs): Inter for text, Noto Color Emoji, Noto CJK,
+# and DejaVu for the scripts the others lack (Hebrew, Arabic…). Loaded from FONT_DIRS.
+missing_fonts=()
+for pkg in fonts-inter fonts-noto-color-emoji fonts-noto-cjk fonts-dejavu-core; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || missing_fonts+=("$pkg")
+done
+if [ "${#missing_fonts[@]}" -gt 0 ]; then
+  step "Installing fonts for card images from Debian: ${missing_fonts[*]} (apt)"
+  if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq "${missing_fonts[@]}" >/dev/null
+  else sudo apt-get update -qq && sudo apt-get install -y -qq "${missing_fonts[@]}" >/dev/null; fi
 fi
 
 if [ "$with_browser" = 1 ]; then

@@ -11,6 +11,7 @@ use crate::drafts::{DraftPage, DraftsPage};
 use crate::invites::ReferPage;
 use crate::plans::{PlanPage, PricingPage};
 use crate::settings::AccountPage;
+use crate::sharecards::PublicCardPage;
 use crate::ui::{Footer, Header, HomePage, NotFound};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -58,6 +59,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/drafts/:id") view={Lazy::<DraftRoute>::new()} ssr=SsrMode::Async/>
                         <Route path=path!("/drafts/:id/insights") view={Lazy::<DraftInsightsRoute>::new()} ssr=SsrMode::Async/>
                         <Route path=path!("/insights") view={Lazy::<InsightsRoute>::new()} ssr=SsrMode::Async/>
+                        // Rendered whole so link-preview tags are in the head for crawlers.
+                        <Route path=path!("/c/:slug") view={Lazy::<PublicCardRoute>::new()} ssr=SsrMode::Async/>
                         <Route path=path!("/pricing") view={Lazy::<PricingRoute>::new()} ssr=SsrMode::Async/>
                         <Route path=path!("/account/plan") view={Lazy::<PlanRoute>::new()} ssr=SsrMode::Async/>
                         // Rendered whole so link-preview tags are in the head for crawlers.
@@ -99,4 +102,5 @@ lazy_page!(ReferRoute, ReferPage);
 lazy_page!(DraftInsightsRoute, DraftInsightsPage);
 lazy_page!(InsightsRoute, InsightsPage);
 lazy_page!(PricingRoute, PricingPage);
+lazy_page!(PublicCardRoute, PublicCardPage);
 lazy_page!(PlanRoute, PlanPage);

@@ -16,6 +16,7 @@ pub mod invites;
 pub mod live;
 pub mod plans;
 pub mod settings;
+pub mod sharecards;
 pub mod text;
 pub mod ui;
 
@@ -23,6 +24,8 @@ pub mod ui;
 pub mod db;
 #[cfg(feature = "ssr")]
 pub mod idempotency;
+#[cfg(feature = "ssr")]
+pub mod images;
 #[cfg(feature = "ssr")]
 pub mod server;
 

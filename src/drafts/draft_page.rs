@@ -195,6 +195,7 @@ fn Draft(view: RwSignal<DraftView>, actions: Actions, live: Live) -> impl IntoVi
                     {move || view! { <RingPanel view=snapshot() actions/> }}
                     {move || view! { <CollaboratorsPanel view=snapshot() actions/> }}
                     {move || view! { <InsightsLink view=snapshot()/> }}
+                    <crate::sharecards::ShareCardButton draft_id=first.id.clone()/>
                     {is_owner.then(|| view! { <InvitesPanel draft_id=first.id.clone() people=Signal::derive(move || view.with(|v| v.collaborators.len()))/> })}
                 </div>
             </div>

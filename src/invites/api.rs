@@ -147,6 +147,12 @@ pub async fn preview_invite(code: Option<String>) -> Result<InvitePreview, AppEr
     )
     .await;
     let secure = state.config.is_https();
+    let preview = preview.map(|mut p| {
+        p.image_url = p
+            .image_url
+            .map(|path| format!("{}{path}", state.config.public_origin));
+        p
+    });
     match &preview {
         Ok(_) if viewer.is_none() => {
             crate::auth::api::set_cookie(&super::code::remember_cookie(&code, secure))?;

@@ -14,6 +14,8 @@ pub use refer_page::ReferPage;
 #[cfg(feature = "ssr")]
 pub mod code;
 #[cfg(feature = "ssr")]
+pub mod image;
+#[cfg(feature = "ssr")]
 pub mod service;
 #[cfg(feature = "ssr")]
 pub mod store;

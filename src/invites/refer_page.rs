@@ -21,9 +21,20 @@ const SECONDARY: &str = "block w-full rounded-lg border border-stone-300 px-4 py
 /// Link-preview tags: what a chat app shows when the link is pasted. Only the inviter's
 /// public handle and the platform; never the draft's title, which may be private.
 #[component]
-fn ShareMeta(description: String) -> impl IntoView {
+fn ShareMeta(description: String, image: Option<String>) -> impl IntoView {
     const TITLE: &str = "You're invited to write a thread together on OneRing";
+    let card = if image.is_some() {
+        "summary_large_image"
+    } else {
+        "summary"
+    };
     view! {
+        {image.map(|url| view! {
+            <Meta property="og:image" content=url.clone()/>
+            <Meta property="og:image:width" content="1200"/>
+            <Meta property="og:image:height" content="630"/>
+            <Meta name="twitter:image" content=url/>
+        })}
         <Meta name="referrer" content="no-referrer"/>
         <Meta name="robots" content="noindex"/>
         <Meta name="description" content=description.clone()/>
@@ -31,7 +42,7 @@ fn ShareMeta(description: String) -> impl IntoView {
         <Meta property="og:site_name" content="OneRing"/>
         <Meta property="og:title" content=TITLE/>
         <Meta property="og:description" content=description.clone()/>
-        <Meta name="twitter:card" content="summary"/>
+        <Meta name="twitter:card" content=card/>
         <Meta name="twitter:title" content=TITLE/>
         <Meta name="twitter:description" content=description/>
     }
@@ -98,8 +109,9 @@ fn InviteCard(
         ),
         Visitor::SignedOut => (None, None),
     };
+    let image = preview.image_url.clone();
     view! {
-        <ShareMeta description/>
+        <ShareMeta description image/>
         <div class="mx-auto max-w-lg px-4 py-12 sm:py-16">
             <div class="rounded-2xl border border-stone-200 bg-white p-6 shadow-sm sm:p-8">
                 <p class="text-sm font-medium text-ring-700">"@" {preview.inviter_handle.clone()} " invited you to write together"</p>
@@ -137,7 +149,7 @@ fn InviteUnavailable() -> impl IntoView {
         response.set_status(http::StatusCode::NOT_FOUND);
     }
     view! {
-        <ShareMeta description="Write threads together, one post at a time.".to_owned()/>
+        <ShareMeta description="Write threads together, one post at a time.".to_owned() image=None/>
         <div class="mx-auto max-w-lg px-4 py-16 text-center" id="invite-unavailable">
             <h1 class="text-2xl font-bold tracking-tight">"This invite link isn't active"</h1>
             <p class="mt-3 text-stone-600">

@@ -91,8 +91,57 @@ pub async fn list_invites(
         .collect()
 }
 
+/// What a usable invite's image shows (the inviter and the platform), or `None`.
+pub async fn image_facts(
+    db: &Db,
+    invite_id: &str,
+    now: i64,
+) -> Result<Option<super::image::InviteImage>, AppError> {
+    let row: Option<ImageFactsRow> = sqlx::query_as(
+        "SELECT u.handle AS inviter, d.platform, i.uses, i.max_uses, i.expires_at, \
+         i.revoked_at, d.status FROM invites i JOIN drafts d ON d.id = i.draft_id \
+         JOIN users u ON u.id = i.created_by WHERE i.id = $1",
+    )
+    .bind(invite_id)
+    .fetch_optional(db.pool())
+    .await?;
+    let Some(ImageFactsRow {
+        inviter,
+        platform,
+        uses,
+        max_uses,
+        expires_at,
+        revoked_at,
+        status,
+    }) = row
+    else {
+        return Ok(None);
+    };
+    let usable = InviteStatus::at(uses, max_uses, expires_at, revoked_at.is_some(), now)
+        == InviteStatus::Pending
+        && status != DraftStatus::Archived.as_str();
+    Ok(usable.then(|| super::image::InviteImage {
+        inviter,
+        platform: Platform::parse(&platform)
+            .map(|p| p.label().to_owned())
+            .unwrap_or_default(),
+    }))
+}
+
+#[derive(FromRow)]
+struct ImageFactsRow {
+    inviter: String,
+    platform: String,
+    uses: i64,
+    max_uses: i64,
+    expires_at: i64,
+    revoked_at: Option<i64>,
+    status: String,
+}
+
 #[derive(FromRow)]
 struct PreviewRow {
+    invite_id: String,
     draft_id: String,
     title: String,
     platform: String,
@@ -116,7 +165,7 @@ pub async fn preview(
     now: i64,
 ) -> Result<InvitePreview, AppError> {
     let row = sqlx::query_as::<_, PreviewRow>(
-        "SELECT i.draft_id, d.title, d.platform, u.handle AS inviter_handle, i.role, \
+        "SELECT i.id AS invite_id, i.draft_id, d.title, d.platform, u.handle AS inviter_handle, i.role, \
          i.max_uses, i.uses, i.expires_at, i.revoked_at, d.status, \
          (SELECT COUNT(*) FROM collaborators c WHERE c.draft_id = i.draft_id) AS collaborator_count \
          FROM invites i JOIN drafts d ON d.id = i.draft_id JOIN users u ON u.id = i.created_by \
@@ -146,9 +195,15 @@ pub async fn preview(
     if !usable && matches!(visitor, Visitor::SignedOut | Visitor::Invitee) {
         return Err(AppError::InviteUnavailable);
     }
+    let platform = Platform::parse(&row.platform)?;
+    let image = super::image::InviteImage {
+        inviter: row.inviter_handle.clone(),
+        platform: platform.label().to_owned(),
+    };
     Ok(InvitePreview {
+        image_url: usable.then(|| super::image::image_path(&row.invite_id, &image)),
         draft_title: row.title,
-        platform: Platform::parse(&row.platform)?,
+        platform,
         inviter_handle: row.inviter_handle,
         collaborator_count: row.collaborator_count,
         role: Role::parse(&row.role)?,

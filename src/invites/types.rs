@@ -91,6 +91,9 @@ pub enum Visitor {
 /// What a refer page shows about the draft behind a valid code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InvitePreview {
+    /// The link-preview image's address (the inviter and the platform), while the invite
+    /// can be used.
+    pub image_url: Option<String>,
     pub draft_title: String,
     pub platform: Platform,
     pub inviter_handle: String,

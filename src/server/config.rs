@@ -41,6 +41,8 @@ pub struct Config {
     pub mutation_limits: MutationLimits,
     /// A token monitors send (`Authorization: Bearer …`) to see `/api/health` in detail.
     pub health_token: Option<String>,
+    /// Where card images find their fonts (`FONT_DIRS`, colon-separated).
+    pub font_dirs: Vec<std::path::PathBuf>,
 }
 
 /// How many changes of each kind one user may make per minute on one server: enough for
@@ -156,6 +158,7 @@ impl Config {
                 )?,
             },
             health_token: var("HEALTH_TOKEN"),
+            font_dirs: font_dirs(var("FONT_DIRS")),
         };
         config.validate()?;
         Ok(config)
@@ -180,6 +183,7 @@ impl Config {
             live_handshakes_per_user_per_minute: 60,
             mutation_limits: MutationLimits::default(),
             health_token: None,
+            font_dirs: font_dirs(None),
         }
     }
 
@@ -217,6 +221,16 @@ impl Config {
     pub fn is_https(&self) -> bool {
         self.public_origin.starts_with("https://")
     }
+}
+
+/// `FONT_DIRS`: colon-separated folders, default `/usr/share/fonts`.
+fn font_dirs(value: Option<String>) -> Vec<std::path::PathBuf> {
+    value
+        .unwrap_or_else(|| "/usr/share/fonts".to_owned())
+        .split(':')
+        .filter(|d| !d.trim().is_empty())
+        .map(|d| std::path::PathBuf::from(d.trim()))
+        .collect()
 }
 
 fn days(name: &'static str, value: Option<String>, default: u64) -> Result<Duration, ConfigError> {

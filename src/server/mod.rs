@@ -72,7 +72,12 @@ pub async fn run() -> Result<(), StartError> {
     crate::auth::password::warm_up().await;
     spawn_purges(db.clone(), config.session_max_age);
 
-    let app = router::build_router(state::AppState::new(db.clone(), config, options));
+    let state = state::AppState::new(db.clone(), config, options);
+    // Load the card fonts now, so the start-up log says which are missing.
+    if state.images.renderer().await.is_err() {
+        tracing::warn!("card fonts could not be loaded; card images will fail");
+    }
+    let app = router::build_router(state);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|source| StartError::Listen { addr, source })?;

@@ -91,6 +91,18 @@ pub fn build_router(state: AppState) -> Router {
             "/api/live/drafts/{draft_id}",
             get(crate::live::socket::open),
         )
+        .route(
+            "/images/cards/{slug}/{file}",
+            get(crate::sharecards::image::public_card),
+        )
+        .route(
+            "/api/sharecards/image/{draft_id}/{file}",
+            get(crate::sharecards::image::member_card),
+        )
+        .route(
+            "/images/invites/{invite_id}/{file}",
+            get(crate::invites::image::serve),
+        )
         .nest_service(
             &format!("/{}", options.site_pkg_dir),
             ServiceBuilder::new()

@@ -39,6 +39,9 @@ pub struct AppState {
     pub view_gate: Arc<RateLimiter<(String, String)>>,
     /// Live channels to open draft pages.
     pub live: Arc<LiveHub>,
+    /// The image renderer and its cache (share cards, invite links).
+    #[from_ref(skip)]
+    pub images: Arc<crate::images::Images>,
 }
 
 impl AppState {
@@ -56,8 +59,10 @@ impl AppState {
         let mutation_limiter = Arc::new(MutationLimiter::new(config.mutation_limits));
         let view_gate = Arc::new(RateLimiter::new(1, std::time::Duration::from_secs(3600)));
         let live = LiveHub::start(db.clone(), &config.database_url, config.live_recheck);
+        let images = Arc::new(crate::images::Images::new(config.font_dirs.clone()));
         Self {
             live,
+            images,
             live_handshake_limiter,
             mutation_limiter,
             view_gate,

@@ -2,6 +2,7 @@
 
 pub mod browser;
 pub mod chart;
+pub mod contrast;
 pub mod flash;
 pub mod form;
 pub mod format;
