@@ -1,7 +1,7 @@
 // Screenshots of pages as a user sees them, at a laptop and a phone width (not a test):
 //   BASE_URL=… node shots.mjs <out-dir> <path> [<path>…]
 // Signs up a fresh user with a draft written with a second person, so signed-in pages have
-// something to show; `{draft}` in a path is that draft's id.
+// something to show; `{draft}` in a path is that draft's id, `{handle}` the user's handle.
 import { launch } from './tests/helpers.mjs';
 
 const [out, ...paths] = process.argv.slice(2);
@@ -15,7 +15,7 @@ const form = (f) => ({ form: { ...f, idempotency_key: `${Math.random()}` } });
 await context.request.post('/api/auth/sign_up', { form: { handle, email: `${handle}@example.com`, password: 'correct horse battery staple' } });
 const second = await browser.newContext({ baseURL: base });
 const otherId = (await (await second.request.post('/api/auth/sign_up', { form: { handle: other, email: `${other}@example.com`, password: 'correct horse battery staple' } })).json()).user.id;
-const draft = await (await context.request.post('/api/drafts/create', form({ title: 'Launch week thread', platform: 'bluesky', first_segment: 'We shipped OneRing today. Here is the story of how five of us wrote it together.' }))).json();
+const draft = (await (await context.request.post('/api/drafts/create', form({ title: 'Launch week thread', platform: 'bluesky', first_segment: 'We shipped OneRing today. Here is the story of how five of us wrote it together.' }))).json()).id;
 await context.request.post('/api/drafts/add_collaborator', form({ draft_id: draft, handle: other, role: 'editor' }));
 await context.request.post('/api/drafts/append', form({ draft_id: draft, content: 'It started with one ring and a shared doc nobody could agree on.' }));
 await context.request.post('/api/drafts/pass_ring', form({ draft_id: draft, to_user_id: otherId }));
@@ -24,7 +24,7 @@ for (const path of paths) {
   for (const [width, height, name] of widths) {
     const page = await context.newPage();
     await page.setViewportSize({ width, height });
-    await page.goto(path.replace('{draft}', draft));
+    await page.goto(path.replace('{draft}', draft).replace('{handle}', handle));
     await page.waitForSelector('[data-hydrated="true"]', { timeout: 15000 }).catch(() => {});
     const file = `${out}/${path.replace(/[^a-z0-9]+/gi, '_').replace(/^_|_$/g, '') || 'home'}-${name}.png`;
     await page.screenshot({ path: file, fullPage: true });

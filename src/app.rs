@@ -12,6 +12,7 @@ use crate::invites::ReferPage;
 use crate::plans::{PlanPage, PricingPage};
 use crate::settings::AccountPage;
 use crate::sharecards::PublicCardPage;
+use crate::today::{ProfilePage, TodayPage};
 use crate::ui::{Footer, Header, HomePage, NotFound};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -59,6 +60,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/drafts/:id") view={Lazy::<DraftRoute>::new()} ssr=SsrMode::Async/>
                         <Route path=path!("/drafts/:id/insights") view={Lazy::<DraftInsightsRoute>::new()} ssr=SsrMode::Async/>
                         <Route path=path!("/insights") view={Lazy::<InsightsRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("/today") view={Lazy::<TodayRoute>::new()} ssr=SsrMode::Async/>
+                        // Rendered whole so link-preview tags are in the head for crawlers.
+                        <Route path=path!("/u/:handle") view={Lazy::<ProfileRoute>::new()} ssr=SsrMode::Async/>
                         // Rendered whole so link-preview tags are in the head for crawlers.
                         <Route path=path!("/c/:slug") view={Lazy::<PublicCardRoute>::new()} ssr=SsrMode::Async/>
                         <Route path=path!("/pricing") view={Lazy::<PricingRoute>::new()} ssr=SsrMode::Async/>
@@ -104,3 +108,5 @@ lazy_page!(InsightsRoute, InsightsPage);
 lazy_page!(PricingRoute, PricingPage);
 lazy_page!(PublicCardRoute, PublicCardPage);
 lazy_page!(PlanRoute, PlanPage);
+lazy_page!(TodayRoute, TodayPage);
+lazy_page!(ProfileRoute, ProfilePage);

@@ -1,7 +1,8 @@
 //! Time as every deterministic number in OneRing sees it: an instant is Unix milliseconds
 //! (UTC), a day is a whole UTC day counted from 1970-01-01, and every metric, suggestion
 //! and card takes an optional `now` so that the same data and the same `now` give the same
-//! bytes. A day in someone's own time zone is `crate::clock::local_day` (see the daily loop).
+//! bytes. A day in someone's own time zone is a [`Zone`]'s day: days since 1970-01-01 on
+//! their local calendar (server only).
 
 #[cfg(feature = "ssr")]
 use crate::error::AppError;
@@ -89,6 +90,78 @@ pub fn short_date(day: i64) -> String {
     format!("{} {dom}", MONTHS[(month as usize).saturating_sub(1) % 12])
 }
 
+/// A person's time zone: an IANA name (`Europe/Berlin`) from the tz database.
+#[cfg(feature = "ssr")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Zone(chrono_tz::Tz);
+
+#[cfg(feature = "ssr")]
+impl Zone {
+    pub const UTC: Zone = Zone(chrono_tz::Tz::UTC);
+
+    /// The zone named `name` (exactly as the tz database spells it); anything else is a
+    /// 422 on the `time_zone` field.
+    pub fn parse(name: &str) -> Result<Self, AppError> {
+        let name = name.trim();
+        (name.len() <= 64)
+            .then(|| name.parse::<chrono_tz::Tz>().ok())
+            .flatten()
+            .map(Zone)
+            .ok_or_else(|| {
+                AppError::validation(
+                    "time_zone",
+                    "That isn't a time zone we know. Use a name like Europe/Berlin, America/New_York or UTC.",
+                )
+            })
+    }
+
+    /// A stored name; one that no longer parses (the tz database dropped it) reads as UTC.
+    pub fn stored(name: &str) -> Self {
+        Self::parse(name).unwrap_or(Self::UTC)
+    }
+
+    pub fn name(&self) -> &'static str {
+        self.0.name()
+    }
+
+    /// The local day (days since 1970-01-01 on this zone's calendar) instant `ms` is in.
+    pub fn day_of(&self, ms: i64) -> i64 {
+        use chrono::Datelike;
+        chrono::DateTime::from_timestamp_millis(ms).map_or_else(
+            || day_of(ms),
+            |t| {
+                i64::from(t.with_timezone(&self.0).date_naive().num_days_from_ce())
+                    - CE_TO_UNIX_DAYS
+            },
+        )
+    }
+
+    /// The first instant of the local day after `day`: where `day` ends. A midnight that
+    /// a daylight-saving change skips ends the day at the first local time that exists.
+    pub fn day_end(&self, day: i64) -> i64 {
+        use chrono::TimeZone;
+        let next = day + 1;
+        let Some(date) = i32::try_from(next + CE_TO_UNIX_DAYS)
+            .ok()
+            .and_then(chrono::NaiveDate::from_num_days_from_ce_opt)
+        else {
+            return day_start(next);
+        };
+        (0..=24 * 4)
+            .filter_map(|quarter| {
+                let local = date.and_hms_opt(0, 0, 0)? + chrono::Duration::minutes(15 * quarter);
+                self.0.from_local_datetime(&local).earliest()
+            })
+            .map(|t| t.timestamp_millis())
+            .next()
+            .unwrap_or_else(|| day_start(next))
+    }
+}
+
+/// Days from 0001-01-01 (chrono's day 1) to 1970-01-01.
+#[cfg(feature = "ssr")]
+const CE_TO_UNIX_DAYS: i64 = 719_163;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,5 +207,61 @@ mod tests {
         }
         assert!(parse_now(None).is_ok());
         assert!(parse_now(Some(" ")).is_ok());
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn zones_are_iana_names_and_their_days_are_local() {
+        // 2026-11-25 19:03 UTC: already the 26th in Kiritimati (UTC+14) and Auckland (UTC+13
+        // in summer), still the 25th in Pago Pago (UTC-11).
+        let now = 1_795_633_380_000;
+        let utc_day = day_of(now);
+        assert_eq!(Zone::UTC.day_of(now), utc_day);
+        assert_eq!(
+            Zone::parse("Pacific/Auckland").map(|z| z.day_of(now)),
+            Ok(utc_day + 1)
+        );
+        assert_eq!(
+            Zone::parse("Pacific/Pago_Pago").map(|z| z.day_of(now)),
+            Ok(utc_day)
+        );
+        assert_eq!(
+            Zone::parse(" Europe/Berlin ").map(|z| z.name()),
+            Ok("Europe/Berlin")
+        );
+        for bad in [
+            "",
+            "Mars/Olympus",
+            "europe/berlin",
+            "UTC+2",
+            &"A".repeat(200),
+            "Europe/Berlin\0",
+        ] {
+            let err = Zone::parse(bad).err();
+            assert!(
+                err.is_some_and(|e| e.for_field("time_zone").is_some()),
+                "{bad}"
+            );
+        }
+        assert_eq!(Zone::stored("Nowhere/Gone"), Zone::UTC);
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn a_local_day_ends_at_the_next_local_midnight_even_across_daylight_saving() {
+        let berlin = Zone::parse("Europe/Berlin").unwrap_or(Zone::UTC);
+        // 2026-03-29 (the clocks go forward at 02:00): a 23-hour day.
+        let spring = berlin.day_of(1_774_742_400_000); // 2026-03-29 00:00 UTC
+        let length = berlin.day_end(spring) - berlin.day_end(spring - 1);
+        assert_eq!(length, 23 * HOUR_MS);
+        assert_eq!(berlin.day_of(berlin.day_end(spring)), spring + 1);
+        assert_eq!(berlin.day_of(berlin.day_end(spring) - 1), spring);
+        // Santiago skips midnight when its summer time starts (2026-09-06): that day
+        // starts at 01:00 and the day before ends there.
+        let santiago = Zone::parse("America/Santiago").unwrap_or(Zone::UTC);
+        let day = santiago.day_of(1_788_652_800_000); // 2026-09-06 00:00 UTC, still the 5th there
+        let end = santiago.day_end(day);
+        assert_eq!(santiago.day_of(end), day + 1);
+        assert_eq!(santiago.day_of(end - 1), day);
     }
 }

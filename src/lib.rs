@@ -18,6 +18,7 @@ pub mod plans;
 pub mod settings;
 pub mod sharecards;
 pub mod text;
+pub mod today;
 pub mod ui;
 
 #[cfg(feature = "ssr")]

@@ -69,6 +69,18 @@ pub fn multi_line(field: &str, raw: &str, max_bytes: usize) -> Result<String, Ap
     Ok(text.to_owned())
 }
 
+/// A yes-or-no field, sent as `true` or `false`; anything else is a 422 on `field`.
+pub fn flag(field: &str, raw: &str) -> Result<bool, AppError> {
+    match raw.trim() {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err(AppError::validation(
+            field,
+            "Choose yes or no (true or false).",
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

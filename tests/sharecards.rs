@@ -6,9 +6,8 @@
 
 mod common;
 
-use axum::body::Body;
-use common::{change, Client, Reply, TestApp};
-use http::{Request, StatusCode};
+use common::{change, decoded, get_image, sha, Client, Reply, TestApp};
+use http::StatusCode;
 use serde_json::Value;
 
 on_both_backends!(
@@ -99,46 +98,6 @@ fn slug_of(view: &Value) -> String {
         .and_then(|l| l.rsplit('/').next())
         .unwrap_or_default()
         .to_owned()
-}
-
-async fn get_image(
-    app: &TestApp,
-    client: &Client<'_>,
-    path: &str,
-    etag: Option<&str>,
-) -> (StatusCode, http::HeaderMap, Vec<u8>) {
-    let mut builder = Request::builder().uri(path);
-    if let Some(cookie) = &client.cookie {
-        builder = builder.header("cookie", format!("onering_session={cookie}"));
-    }
-    if let Some(etag) = etag {
-        builder = builder.header("if-none-match", etag);
-    }
-    let response = tower::ServiceExt::oneshot(
-        app.router.clone(),
-        builder.body(Body::empty()).unwrap_or_default(),
-    )
-    .await
-    .unwrap_or_else(|e| match e {});
-    let (parts, body) = response.into_parts();
-    let bytes = http_body_util::BodyExt::collect(body)
-        .await
-        .map(|b| b.to_bytes().to_vec())
-        .unwrap_or_default();
-    (parts.status, parts.headers, bytes)
-}
-
-/// Decodes a PNG: its size and whether it has more than a handful of colours.
-fn decoded(png: &[u8]) -> (u32, u32, bool) {
-    let pixmap =
-        resvg::tiny_skia::Pixmap::decode_png(png).unwrap_or_else(|e| panic!("not a PNG: {e}"));
-    let colours: std::collections::BTreeSet<[u8; 4]> = pixmap
-        .pixels()
-        .iter()
-        .step_by(97)
-        .map(|p| [p.red(), p.green(), p.blue(), p.alpha()])
-        .collect();
-    (pixmap.width(), pixmap.height(), colours.len() > 20)
 }
 
 async fn cards_are_byte_identical_at_a_fixed_now_and_carry_no_secrets(app: &TestApp) {
@@ -397,10 +356,6 @@ async fn images_are_real_cached_for_good_and_versioned(app: &TestApp) {
         StatusCode::NOT_FOUND,
         "off means gone"
     );
-}
-
-fn sha(bytes: &[u8]) -> String {
-    hex::encode(<sha2::Sha256 as sha2::Digest>::digest(bytes))
 }
 
 async fn hard_titles_render_and_nothing_shows_as_a_box(app: &TestApp) {

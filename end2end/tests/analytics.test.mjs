@@ -3,34 +3,18 @@
 // and the thank-you boards, then leaves the boards from the account page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, newPage, waitForHydration, cspViolations, uniqueHandle, setPlan, PASSWORD } from './helpers.mjs';
+import { launch, newPage, waitForHydration, cspViolations, uniqueHandle, setPlan, signUpApi, call } from './helpers.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-async function signUp(page, handle) {
-  const reply = await page.request.post('/api/auth/sign_up', {
-    form: { handle, email: `${handle}@example.com`, password: PASSWORD },
-  });
-  assert.equal(reply.status(), 200);
-  return (await reply.json()).user.id;
-}
-
-const key = () => `e2e-${Date.now()}-${Math.random()}`;
-
-async function call(page, endpoint, form) {
-  const reply = await page.request.post(`/api/${endpoint}`, { form: { ...form, idempotency_key: key() } });
-  assert.equal(reply.status(), 200, `${endpoint}: ${await reply.text()}`);
-  return reply.json();
-}
-
 test('insights show what the collaboration did', async () => {
   const a = await newPage(browser);
   const b = await newPage(browser);
   const [ha, hb] = [uniqueHandle('ivy'), uniqueHandle('jon')];
-  await signUp(a.page, ha);
-  const bId = await signUp(b.page, hb);
+  await signUpApi(a.page, ha);
+  const bId = (await signUpApi(b.page, hb)).id;
   setPlan(ha, 'creator'); // the charts come with Creator
   const draft = (await call(a.page, 'drafts/create', { title: 'Numbers thread', platform: 'x', first_segment: 'One' })).id;
   await call(a.page, 'drafts/add_collaborator', { draft_id: draft, handle: hb, role: 'editor' });

@@ -57,3 +57,21 @@ export function setPlan(handle, plan) {
     cwd: '..',
   });
 }
+
+/** Signs `handle` up through the API in this page's context (its cookie jar); the user. */
+export async function signUpApi(page, handle) {
+  const reply = await page.request.post('/api/auth/sign_up', {
+    form: { handle, email: `${handle}@example.com`, password: PASSWORD },
+  });
+  if (reply.status() !== 200) throw new Error(`sign-up of ${handle}: ${reply.status()} ${await reply.text()}`);
+  return (await reply.json()).user;
+}
+
+/** Calls a mutating server function with a fresh idempotency key; its JSON answer. */
+export async function call(page, endpoint, form) {
+  const reply = await page.request.post(`/api/${endpoint}`, {
+    form: { ...form, idempotency_key: crypto.randomUUID() },
+  });
+  if (reply.status() !== 200) throw new Error(`${endpoint}: ${reply.status()} ${await reply.text()}`);
+  return reply.json();
+}

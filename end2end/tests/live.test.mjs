@@ -3,29 +3,13 @@
 // WebSocket each, outside the browser's six-connections-per-site limit for HTTP/1.1).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, newPage, waitForHydration, cspViolations, uniqueHandle, PASSWORD, BASE_URL } from './helpers.mjs';
+import { launch, newPage, waitForHydration, cspViolations, uniqueHandle, BASE_URL, signUpApi, call } from './helpers.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
 const WITHIN = { timeout: 1000 };
-
-async function signUpApi(context, handle) {
-  const r = await context.request.post('/api/auth/sign_up', {
-    form: { handle, email: `${handle}@example.com`, password: PASSWORD },
-  });
-  assert.equal(r.status(), 200, await r.text());
-  return (await r.json()).user;
-}
-
-async function api(context, endpoint, form) {
-  const r = await context.request.post(`/api/${endpoint}`, {
-    form: { ...form, idempotency_key: crypto.randomUUID() },
-  });
-  assert.equal(r.status(), 200, await r.text());
-  return r.json();
-}
 
 async function openLive(page, url) {
   await page.goto(url);
@@ -39,8 +23,8 @@ test('B sees A typing, A\'s segment and the ring arriving, each within a second'
   const [ha, hb] = [uniqueHandle('amy'), uniqueHandle('bo')];
   await signUpApi(a.context, ha);
   const bUser = await signUpApi(b.context, hb);
-  const draft = (await api(a.context, 'drafts/create', { title: 'Live thread', platform: 'x', first_segment: 'Opening' })).id;
-  await api(a.context, 'drafts/add_collaborator', { draft_id: draft, handle: hb, role: 'editor' });
+  const draft = (await call(a.context, 'drafts/create', { title: 'Live thread', platform: 'x', first_segment: 'Opening' })).id;
+  await call(a.context, 'drafts/add_collaborator', { draft_id: draft, handle: hb, role: 'editor' });
 
   await openLive(a.page, `/drafts/${draft}`);
   await openLive(b.page, `/drafts/${draft}`);
@@ -85,8 +69,8 @@ test('eight tabs on one draft all stay live', async () => {
   const [hr, hw] = [uniqueHandle('tab'), uniqueHandle('wri')];
   await signUpApi(context, hr);
   await signUpApi(writer, hw);
-  const draft = (await api(writer, 'drafts/create', { title: 'Many tabs', platform: 'x', first_segment: 'Start' })).id;
-  await api(writer, 'drafts/add_collaborator', { draft_id: draft, handle: hr, role: 'viewer' });
+  const draft = (await call(writer, 'drafts/create', { title: 'Many tabs', platform: 'x', first_segment: 'Start' })).id;
+  await call(writer, 'drafts/add_collaborator', { draft_id: draft, handle: hr, role: 'viewer' });
 
   const tabs = [];
   for (let i = 0; i < 8; i += 1) {
@@ -95,7 +79,7 @@ test('eight tabs on one draft all stay live', async () => {
     tabs.push(page);
   }
   // Every tab still answers (a stuck seventh tab would time out here).
-  await api(writer, 'drafts/append', { draft_id: draft, content: 'Seen by every tab' });
+  await call(writer, 'drafts/append', { draft_id: draft, content: 'Seen by every tab' });
   await Promise.all(tabs.map((page) => page.locator('#timeline').getByText('Seen by every tab').waitFor(WITHIN)));
   const other = await context.newPage();
   const response = await other.goto('/drafts');

@@ -24,7 +24,7 @@ test('a card is shared from the modal and opens for a stranger', async () => {
   await owner.page.locator('#open-share-card').click();
   const dialog = owner.page.locator('#share-card-dialog');
   await dialog.waitFor();
-  assert.equal(await owner.page.evaluate(() => document.activeElement?.id), 'share-card-title', 'focus moves into the dialog');
+  assert.equal(await owner.page.evaluate(() => document.activeElement?.id), 'share-card-dialog-title', 'focus moves into the dialog');
   await dialog.locator('#share-card-image').waitFor();
   assert.equal(await dialog.locator('#share-card-image').evaluate((img) => img.decode().then(() => img.naturalWidth)), 1200);
   await dialog.locator('#sharing-on').check();

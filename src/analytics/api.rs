@@ -53,18 +53,18 @@ pub async fn get_my_insights(now: Option<String>) -> Result<MyInsights, AppError
     ))
 }
 
-/// The community's boards for 7 and 30 days, with my own place on my own page only.
+/// The community's boards (collaboration and consistency for 7 and 30 days, momentum for
+/// 30), with my own place on my own page only.
 #[server(prefix = "/api", endpoint = "analytics/leaderboards")]
 pub async fn get_leaderboards(now: Option<String>) -> Result<Leaderboards, AppError> {
     use super::types::Board;
     let state = crate::server::state::app_state()?;
     let user = crate::auth::api::require_user().await?.user;
     let now = crate::clock::parse_now(now.as_deref())?;
-    let last = crate::clock::day_of(now);
     let mut boards = Vec::new();
     for board in Board::ALL {
-        for days in [7, 30] {
-            let first = super::reduce::window_start(now, days);
+        for &days in board.windows() {
+            let (first, last) = super::reduce::board_window(board, now, days);
             let candidates =
                 super::store::board_candidates(&state.db, board, first, last, &user.id).await?;
             boards.push(super::reduce::leaderboard(

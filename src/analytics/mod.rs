@@ -4,7 +4,7 @@
 //!
 //! - `types`: events and what insights show (shared);
 //! - `events`: the event store and its rollups (written inside the actions' own writes);
-//! - `reduce`: pure functions from rows and `now` to every number;
+//! - `reduce`: pure functions from rows and `now` to every number; `momentum`: its formula;
 //! - `store`: the bounded reads the reducers need; `rebuild`: rollups from the events;
 //! - `api`: server functions; `draft_page` and `page`: `/drafts/:id/insights` and `/insights`.
 
@@ -18,6 +18,8 @@ pub use page::InsightsPage;
 
 #[cfg(feature = "ssr")]
 pub mod events;
+// Shared: the Today page explains the formula with its own constants.
+pub mod momentum;
 #[cfg(feature = "ssr")]
 pub mod rebuild;
 #[cfg(feature = "ssr")]

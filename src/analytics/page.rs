@@ -5,31 +5,24 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::{Redirect, A};
+use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use super::api::{get_leaderboards, get_my_insights};
 use super::draft_page::Stat;
 use super::types::{Board, Leaderboard, Leaderboards, MyInsights};
-use crate::auth::use_auth;
+use crate::auth::SignedIn;
 use crate::ui::chart::{DaySeries, StackedDays};
 use crate::ui::style::CARD;
 use crate::ui::LoadError;
 
 #[component]
 pub fn InsightsPage() -> impl IntoView {
-    let auth = use_auth();
     view! {
         <Title text="Insights · OneRing"/>
-        <Transition fallback=|| view! { <p class="mx-auto max-w-5xl px-4 py-10 text-stone-600">"Gathering your numbers…"</p> }>
-            {move || Suspend::new(async move {
-                match auth.me.await {
-                    Ok(Some(_)) => view! { <MyPage/> }.into_any(),
-                    Ok(None) => view! { <Redirect path="/signin?next=/insights"/> }.into_any(),
-                    Err(error) => view! { <LoadError error/> }.into_any(),
-                }
-            })}
-        </Transition>
+        <SignedIn loading="Gathering your numbers…">
+            <MyPage/>
+        </SignedIn>
     }
 }
 
@@ -120,7 +113,7 @@ fn Boards(boards: Leaderboards, window: i64) -> impl IntoView {
     let selected: Vec<Leaderboard> = boards
         .boards
         .into_iter()
-        .filter(|b| b.days == window)
+        .filter(|b| b.days == window || b.board == Board::Momentum)
         .collect();
     view! {
         <section class="mt-8" aria-labelledby="boards-heading">
@@ -143,9 +136,19 @@ fn Boards(boards: Leaderboards, window: i64) -> impl IntoView {
 
 #[component]
 fn BoardCard(board: Leaderboard) -> impl IntoView {
-    let explain = match board.board {
-        Board::Collaboration => "Ring passes given, plus drafts co-written with someone else.",
-        Board::Consistency => "Days with a segment written or the ring passed.",
+    let (explain, quiet) = match board.board {
+        Board::Collaboration => (
+            "Ring passes given, plus drafts co-written with someone else.",
+            "Quiet so far. The first pass of the ring starts this board.",
+        ),
+        Board::Consistency => (
+            "Days with a segment written or the ring passed.",
+            "Quiet so far. The first segment starts this board.",
+        ),
+        Board::Momentum => (
+            "Effort over the last 30 days, recent work counting most (never views or likes).",
+            "Quiet so far. The first segment starts this board.",
+        ),
     };
     let id = format!(
         "board-{}-{}",
@@ -157,7 +160,7 @@ fn BoardCard(board: Leaderboard) -> impl IntoView {
             <h3 id=format!("{id}-heading") class="text-lg font-semibold">{board.board.title()}</h3>
             <p class="text-sm text-stone-600">{explain}</p>
             {if board.entries.is_empty() {
-                view! { <p class="mt-4 text-stone-700">"Quiet so far. The first pass of the ring starts this board."</p> }.into_any()
+                view! { <p class="mt-4 text-stone-700">{quiet}</p> }.into_any()
             } else {
                 view! {
                     <ol class="mt-3 divide-y divide-stone-100">

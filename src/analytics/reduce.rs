@@ -351,7 +351,7 @@ pub struct Candidate {
     /// Whether they appear on boards (their setting).
     pub shown: bool,
     /// The parts of the score: for collaboration (passes given, drafts co-written), for
-    /// consistency (active days, 0).
+    /// consistency (active days, 0), for momentum (momentum, 0).
     pub parts: (i64, i64),
 }
 
@@ -399,7 +399,7 @@ pub fn leaderboard(board: Board, days: i64, candidates: &[Candidate], me: &str) 
 
 /// The thank-you line: what the person gave, in their own numbers, never a comparison.
 pub fn thanks(board: Board, (first, second): (i64, i64), days: i64) -> String {
-    use crate::ui::format::count;
+    use crate::ui::format::{count, times};
     let window = if days == 7 { "this week" } else { "this month" };
     match board {
         Board::Collaboration => match (first, second) {
@@ -412,14 +412,19 @@ pub fn thanks(board: Board, (first, second): (i64, i64), days: i64) -> String {
             ),
         },
         Board::Consistency => format!("showed up on {} {window}", count(first, "day")),
+        Board::Momentum => format!("built up a momentum of {first} {window}"),
     }
 }
 
-fn times(n: i64) -> String {
-    match n {
-        1 => "once".to_owned(),
-        2 => "twice".to_owned(),
-        n => format!("{n} times"),
+/// What a board's query sums over, both ends included: days for collaboration and
+/// consistency; hours for momentum (the window's 720 hours ending with `now`'s).
+pub fn board_window(board: Board, now: i64, days: i64) -> (i64, i64) {
+    match board {
+        Board::Momentum => {
+            let hour = super::momentum::hour_of(now);
+            (hour - super::momentum::WINDOW_HOURS + 1, hour)
+        }
+        Board::Collaboration | Board::Consistency => (window_start(now, days), day_of(now)),
     }
 }
 

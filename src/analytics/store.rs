@@ -221,9 +221,10 @@ pub async fn my_facts(
     ))
 }
 
-/// The scores' parts per person over days `$1..=$2` (only person `$3` when `one_person`):
-/// (user id, first part, second part). Collaboration: ring passes given, and drafts written
-/// on with someone else writing too; consistency: days with a segment or a pass.
+/// The scores' parts per person over days `$1..=$2` (hours for momentum; only person `$3`
+/// when `one_person`): (user id, first part, second part). Collaboration: ring passes
+/// given, and drafts written on with someone else writing too; consistency: days with a
+/// segment or a pass; momentum: `analytics::momentum`'s formula, in SQL.
 fn board_parts_sql(board: Board, one_person: bool) -> String {
     let (only, only_a) = if one_person {
         (" AND user_id = $3", " AND a.user_id = $3")
@@ -231,6 +232,14 @@ fn board_parts_sql(board: Board, one_person: bool) -> String {
         ("", "")
     };
     match board {
+        Board::Momentum => format!(
+            "SELECT user_id, CAST((CAST(SUM({points} * (hour - $1 + 1)) AS BIGINT) + {half}) / {window} AS BIGINT) \
+             AS first_part, CAST(0 AS BIGINT) AS second_part FROM analytics_user_hours \
+             WHERE hour BETWEEN $1 AND $2{only} GROUP BY user_id",
+            points = super::momentum::POINTS_SQL,
+            half = super::momentum::WINDOW_HOURS / 2,
+            window = super::momentum::WINDOW_HOURS,
+        ),
         Board::Consistency => format!(
             "SELECT user_id, COUNT(*) AS first_part, CAST(0 AS BIGINT) AS second_part FROM analytics_user_days \
              WHERE day BETWEEN $1 AND $2 AND (segments > 0 OR passes_given > 0){only} GROUP BY user_id"

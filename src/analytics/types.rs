@@ -206,15 +206,27 @@ pub enum Board {
     Collaboration,
     /// Days with a contribution (a segment or a ring pass) in the window.
     Consistency,
+    /// Momentum (`analytics::momentum`): effort over the last 30 days, recent work counting
+    /// most. Always a 30-day board.
+    Momentum,
 }
 
 impl Board {
-    pub const ALL: [Board; 2] = [Board::Collaboration, Board::Consistency];
+    pub const ALL: [Board; 3] = [Board::Collaboration, Board::Consistency, Board::Momentum];
 
     pub fn title(self) -> &'static str {
         match self {
             Self::Collaboration => "Collaboration",
             Self::Consistency => "Consistency",
+            Self::Momentum => "Momentum",
+        }
+    }
+
+    /// The windows (in days) the board is drawn for.
+    pub fn windows(self) -> &'static [i64] {
+        match self {
+            Self::Momentum => &[30],
+            Self::Collaboration | Self::Consistency => &[7, 30],
         }
     }
 }

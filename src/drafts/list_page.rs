@@ -2,37 +2,29 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::{Redirect, A};
+use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 use super::api::{list_drafts, CreateDraft};
 use super::model::Platform;
 use super::types::{DraftStatus, DraftSummary};
-use crate::auth::use_auth;
+use crate::auth::SignedIn;
 use crate::error::AppError;
 use crate::ui::browser::new_idempotency_key;
 use crate::ui::form::{action_failure, FormAlert, QuotaAlert};
 use crate::ui::format::{count, utc_datetime};
 use crate::ui::nav::draft_path;
-use crate::ui::LoadError;
 
 const FIELD: &str = "mt-1 block w-full rounded-lg border border-stone-300 bg-white px-3 py-2.5 \
     focus:border-ring-500 focus:outline-none focus:ring-2 focus:ring-ring-200";
 
 #[component]
 pub fn DraftsPage() -> impl IntoView {
-    let auth = use_auth();
     view! {
         <Title text="Your drafts · OneRing"/>
-        <Transition fallback=|| view! { <p class="mx-auto max-w-5xl px-4 py-10 text-stone-500">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match auth.me.await {
-                    Ok(Some(_)) => view! { <DraftsList/> }.into_any(),
-                    Ok(None) => view! { <Redirect path="/signin?next=/drafts"/> }.into_any(),
-                    Err(error) => view! { <LoadError error/> }.into_any(),
-                }
-            })}
-        </Transition>
+        <SignedIn loading="Loading…">
+            <DraftsList/>
+        </SignedIn>
     }
 }
 
@@ -157,8 +149,12 @@ pub fn Counter(
     }
 }
 
+/// The "Start a draft" dialog; `hint` (today's challenge, say) is shown above the form.
 #[component]
-fn CreateDraftDialog(on_close: Callback<()>) -> impl IntoView {
+pub fn CreateDraftDialog(
+    on_close: Callback<()>,
+    #[prop(optional, into)] hint: Option<String>,
+) -> impl IntoView {
     let create = ServerAction::<CreateDraft>::new();
     let navigate = use_navigate();
     let title = RwSignal::new(String::new());
@@ -205,6 +201,11 @@ fn CreateDraftDialog(on_close: Callback<()>) -> impl IntoView {
         <div class="fixed inset-0 z-10 flex items-start justify-center bg-black/30 p-4 sm:items-center" role="dialog" aria-modal="true" aria-labelledby="create-title">
             <form class="w-full max-w-lg space-y-4 rounded-2xl bg-white p-6 shadow-xl" on:submit=submit>
                 <h2 id="create-title" class="text-xl font-bold">"Start a draft"</h2>
+                {hint.map(|hint| view! {
+                    <p class="rounded-lg bg-ring-50 p-3 text-sm text-stone-800" id="create-hint">
+                        <span class="font-semibold">"Today's challenge: "</span>{hint}
+                    </p>
+                })}
                 <QuotaAlert error/>
                 <div>
                     <label for="draft-title" class="block text-sm font-medium">"Title"</label>

@@ -12,7 +12,7 @@ pub mod model;
 pub mod types;
 
 pub use draft_page::DraftPage;
-pub use list_page::DraftsPage;
+pub use list_page::{CreateDraftDialog, DraftsPage};
 
 #[cfg(feature = "ssr")]
 pub mod service;

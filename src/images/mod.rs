@@ -175,6 +175,62 @@ pub fn png_response(
     response
 }
 
+/// An image a route answers with: what it shows (hashed into its version), its kind (the
+/// cache's namespace) and how to draw it.
+pub struct Drawable<T> {
+    pub kind: &'static str,
+    pub content: T,
+    pub draw: fn(&Renderer, &T) -> Result<Vec<u8>, render::RenderError>,
+}
+
+/// Where an outdated version of an image goes: to the current one's address, or nowhere
+/// (a 404; for private images, whose page asks again).
+pub enum Outdated<'a> {
+    RedirectTo(&'a (dyn Fn(&str) -> String + Sync)),
+    NotFound,
+}
+
+/// Answers `GET …/<file>`: the image when `file` names its current version (rendered once,
+/// then from the cache), an older version while it is still in memory, else `outdated`.
+pub async fn serve<T: serde::Serialize + Send + 'static>(
+    images: &Images,
+    headers: &HeaderMap,
+    file: &str,
+    image: Drawable<T>,
+    audience: Audience,
+    outdated: Outdated<'_>,
+) -> Response {
+    let Some(wanted) = version_in(file) else {
+        return refusal(&AppError::NotFound);
+    };
+    let version = version_of(&image.content);
+    let Drawable {
+        kind,
+        content,
+        draw,
+    } = image;
+    if version == wanted {
+        return match images
+            .png(format!("{kind}:{version}"), move |r| draw(r, &content))
+            .await
+        {
+            Ok(png) => png_response(headers, &version, &png, audience),
+            Err(error) => refusal(&error),
+        };
+    }
+    match (images.cached_png(&format!("{kind}:{wanted}")), outdated) {
+        (Some(png), _) => png_response(headers, wanted, &png, audience),
+        (None, Outdated::RedirectTo(path)) => redirect_to_current(&path(&version)),
+        (None, Outdated::NotFound) => refusal(&AppError::NotFound),
+    }
+}
+
+/// An error as an image route's answer (the JSON error body, with its status).
+pub fn refusal(error: &AppError) -> Response {
+    let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    crate::server::security::error_response(status, error)
+}
+
 /// `<version>.png` → the version.
 pub fn version_in(file: &str) -> Option<&str> {
     file.strip_suffix(".png")

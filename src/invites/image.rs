@@ -1,7 +1,7 @@
 //! An invite link's image: who invites and to which platform's thread, never the draft's
 //! title (a pasted link unfurls for everyone in a channel).
 
-use crate::images::render::{escape, Renderer, FAMILIES, HEIGHT, WIDTH};
+use crate::images::render::{framed, svg_text, Palette, Renderer};
 
 /// What an invite link's image shows: who invites, and to which platform's thread.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -22,20 +22,23 @@ pub fn invite_svg(renderer: &Renderer, invite: &InviteImage) -> String {
         40.0,
         1040.0,
     );
-    format!(
-        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" font-family="{FAMILIES}">
-<defs><linearGradient id="bg" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="#7c2d12"/><stop offset="1" stop-color="#9a3412"/></linearGradient></defs>
-<rect width="{WIDTH}" height="{HEIGHT}" fill="url(#bg)"/>
-<circle cx="100" cy="86" r="18" fill="none" stroke="#fed7aa" stroke-width="7"/>
-<text x="132" y="97" font-size="30" font-weight="700" fill="#ffffff">OneRing</text>
-<text x="80" y="280" font-size="{inviter_size}" font-weight="700" fill="#ffffff">{}</text>
+    let body = format!(
+        r##"<text x="80" y="280" font-size="{inviter_size}" font-weight="700" fill="#ffffff">{}</text>
 <text x="80" y="350" font-size="40" fill="#ffffff" fill-opacity="0.92">{}</text>
-<text x="80" y="560" font-size="28" fill="#fed7aa">One ring. Pass it on, one post at a time.</text>
-</svg>"##,
-        escape(&inviter),
-        escape(&invitation),
-    )
+<text x="80" y="560" font-size="28" fill="{INVITE_ACCENT}">One ring. Pass it on, one post at a time.</text>"##,
+        svg_text(&inviter),
+        svg_text(&invitation),
+    );
+    let palette = Palette {
+        background: "#7c2d12",
+        background_to: "#9a3412",
+        accent: INVITE_ACCENT,
+    };
+    framed(&palette, None, &body)
 }
+
+/// The invite image's accent (on its deep orange, 5.4:1 and better).
+const INVITE_ACCENT: &str = "#fed7aa";
 
 /// The image's path for an invite (what the refer page's link-preview tags point to).
 pub fn image_path(invite_id: &str, image: &InviteImage) -> String {
@@ -53,34 +56,27 @@ pub async fn serve(
     headers: http::HeaderMap,
 ) -> axum::response::Response {
     use crate::error::AppError;
-    use crate::server::security::error_response;
-    use http::StatusCode;
-    let not_found = || error_response(StatusCode::NOT_FOUND, &AppError::NotFound);
-    let (Some(wanted), Ok(invite_id)) = (
-        crate::images::version_in(&file),
-        crate::ids::parse_id(&invite_id),
-    ) else {
-        return not_found();
+    use crate::images::{refusal, Audience, Drawable, Outdated};
+    let Ok(invite_id) = crate::ids::parse_id(&invite_id) else {
+        return refusal(&AppError::NotFound);
     };
     let image = match super::store::image_facts(&state.db, invite_id, crate::db::now_ms()).await {
         Ok(Some(image)) => image,
-        Ok(None) => return not_found(),
-        Err(error) => return error_response(StatusCode::INTERNAL_SERVER_ERROR, &error),
+        Ok(None) => return refusal(&AppError::NotFound),
+        Err(error) => return refusal(&error),
     };
-    let version = crate::images::version_of(&image);
-    if version != wanted {
-        return not_found();
-    }
-    let drawn = state
-        .images
-        .png(format!("invite:{version}"), move |r| {
-            r.png(&invite_svg(r, &image))
-        })
-        .await;
-    match drawn {
-        Ok(png) => {
-            crate::images::png_response(&headers, &version, &png, crate::images::Audience::Public)
-        }
-        Err(error) => error_response(StatusCode::INTERNAL_SERVER_ERROR, &error),
-    }
+    let drawable = Drawable {
+        kind: "invite",
+        content: image,
+        draw: |r, image| r.png(&invite_svg(r, image)),
+    };
+    crate::images::serve(
+        &state.images,
+        &headers,
+        &file,
+        drawable,
+        Audience::Public,
+        Outdated::NotFound,
+    )
+    .await
 }

@@ -13,6 +13,7 @@ use crate::error::AppError;
 use crate::ui::browser::new_idempotency_key;
 use crate::ui::form::{action_error, FormAlert};
 use crate::ui::nav::draft_path;
+use crate::ui::preview::{LinkPreview, PreviewImage};
 use crate::ui::LoadError;
 
 const PRIMARY: &str = "block w-full rounded-lg bg-ring-600 px-4 py-2.5 text-center font-semibold text-white shadow-sm hover:bg-ring-700 disabled:opacity-60";
@@ -22,29 +23,15 @@ const SECONDARY: &str = "block w-full rounded-lg border border-stone-300 px-4 py
 /// public handle and the platform; never the draft's title, which may be private.
 #[component]
 fn ShareMeta(description: String, image: Option<String>) -> impl IntoView {
-    const TITLE: &str = "You're invited to write a thread together on OneRing";
-    let card = if image.is_some() {
-        "summary_large_image"
-    } else {
-        "summary"
-    };
     view! {
-        {image.map(|url| view! {
-            <Meta property="og:image" content=url.clone()/>
-            <Meta property="og:image:width" content="1200"/>
-            <Meta property="og:image:height" content="630"/>
-            <Meta name="twitter:image" content=url/>
-        })}
         <Meta name="referrer" content="no-referrer"/>
         <Meta name="robots" content="noindex"/>
-        <Meta name="description" content=description.clone()/>
-        <Meta property="og:type" content="website"/>
-        <Meta property="og:site_name" content="OneRing"/>
-        <Meta property="og:title" content=TITLE/>
-        <Meta property="og:description" content=description.clone()/>
-        <Meta name="twitter:card" content=card/>
-        <Meta name="twitter:title" content=TITLE/>
-        <Meta name="twitter:description" content=description/>
+        <LinkPreview
+            title="You're invited to write a thread together on OneRing"
+            description
+            kind="website"
+            image=image.map(|url| PreviewImage { url, alt: "An invitation to write a thread together on OneRing".to_owned() })
+        />
     }
 }
 

@@ -3,31 +3,22 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::{Redirect, A};
+use leptos_router::components::A;
 
 use super::api::get_my_plan;
 use super::types::{describe, MyPlan, Standing};
-use crate::auth::use_auth;
+use crate::auth::SignedIn;
 use crate::ui::format::utc_datetime;
 use crate::ui::style::CARD;
 use crate::ui::LoadError;
 
 #[component]
 pub fn PlanPage() -> impl IntoView {
-    let auth = use_auth();
     view! {
         <Title text="Your plan · OneRing"/>
-        <div class="mx-auto max-w-3xl px-4 py-10">
-            <Transition fallback=|| view! { <p class="text-stone-600">"Loading your plan…"</p> }>
-                {move || Suspend::new(async move {
-                    match auth.me.await {
-                        Ok(Some(_)) => view! { <Mine/> }.into_any(),
-                        Ok(None) => view! { <Redirect path="/signin?next=/account/plan"/> }.into_any(),
-                        Err(error) => view! { <LoadError error/> }.into_any(),
-                    }
-                })}
-            </Transition>
-        </div>
+        <div class="mx-auto max-w-3xl px-4 py-10"><SignedIn loading="Loading your plan…">
+            <Mine/>
+        </SignedIn></div>
     }
 }
 

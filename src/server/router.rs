@@ -103,6 +103,11 @@ pub fn build_router(state: AppState) -> Router {
             "/images/invites/{invite_id}/{file}",
             get(crate::invites::image::serve),
         )
+        .route(
+            "/images/people/{handle}/{file}",
+            get(crate::today::image::public_person),
+        )
+        .route("/api/today/card/{file}", get(crate::today::image::my_card))
         .nest_service(
             &format!("/{}", options.site_pkg_dir),
             ServiceBuilder::new()

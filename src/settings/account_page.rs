@@ -17,11 +17,14 @@ pub fn AccountPage() -> impl IntoView {
             <Transition fallback=|| view! { <p class="text-stone-600">"Loading your account…"</p> }>
                 {move || Suspend::new(async move {
                     match auth.me.await {
-                        Ok(Some(me)) => view! {
-                            <AccountDetails me/>
-                            <SessionList/>
-                            <SettingsPanel/>
-                        }.into_any(),
+                        Ok(Some(me)) => {
+                            let handle = me.user.handle.clone();
+                            view! {
+                                <AccountDetails me/>
+                                <SessionList/>
+                                <SettingsPanel handle/>
+                            }.into_any()
+                        }
                         Ok(None) => view! { <Redirect path="/signin?next=/account"/> }.into_any(),
                         Err(error) => view! { <LoadError error/> }.into_any(),
                     }

@@ -19,16 +19,7 @@ pub async fn set_leaderboards(
     shown: String,
     idempotency_key: String,
 ) -> Result<Settings, AppError> {
-    let shown = match shown.trim() {
-        "true" => true,
-        "false" => false,
-        _ => {
-            return Err(AppError::validation(
-                "shown",
-                "Choose to appear on the boards or not.",
-            ))
-        }
-    };
+    let shown = crate::text::flag("shown", &shown)?;
     crate::idempotency::mutate(
         "settings.leaderboards",
         &idempotency_key,
@@ -36,6 +27,47 @@ pub async fn set_leaderboards(
         move |tx, user| {
             Box::pin(async move {
                 super::store::set_leaderboards(tx, &user.id, shown, crate::db::now_ms()).await
+            })
+        },
+    )
+    .await
+}
+
+/// My time zone (an IANA name such as `Europe/Berlin`): my days, streak and daily
+/// challenge follow it from the next page I load.
+#[server(prefix = "/api", endpoint = "settings/time_zone")]
+pub async fn set_time_zone(
+    time_zone: String,
+    idempotency_key: String,
+) -> Result<Settings, AppError> {
+    let zone = crate::clock::Zone::parse(&time_zone)?;
+    crate::idempotency::mutate(
+        "settings.time_zone",
+        &idempotency_key,
+        crate::idempotency::fingerprint(&[zone.name()]),
+        move |tx, user| {
+            Box::pin(async move {
+                super::store::set_time_zone(tx, &user.id, zone, crate::db::now_ms()).await
+            })
+        },
+    )
+    .await
+}
+
+/// Hide my profile page (it then answers like an unknown handle) or show it again.
+#[server(prefix = "/api", endpoint = "settings/profile")]
+pub async fn set_profile_private(
+    private: String,
+    idempotency_key: String,
+) -> Result<Settings, AppError> {
+    let private = crate::text::flag("private", &private)?;
+    crate::idempotency::mutate(
+        "settings.profile",
+        &idempotency_key,
+        crate::idempotency::fingerprint(&[if private { "true" } else { "false" }]),
+        move |tx, user| {
+            Box::pin(async move {
+                super::store::set_profile_private(tx, &user.id, private, crate::db::now_ms()).await
             })
         },
     )

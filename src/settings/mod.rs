@@ -1,4 +1,4 @@
-//! What each person chooses about themselves (appearing on the leaderboards; later their
+//! What each person chooses about themselves (appearing on the leaderboards, their
 //! time zone and whether their profile is public), and the `/account` page that gathers
 //! their account, sessions and these choices.
 

@@ -160,13 +160,8 @@ pub async fn set_sharing(
     show_thread: Option<String>,
     idempotency_key: String,
 ) -> Result<CardView, AppError> {
-    let parse = |field: &str, raw: &str| match raw.trim() {
-        "true" => Ok(true),
-        "false" => Ok(false),
-        _ => Err(AppError::validation(field, "Choose on or off.")),
-    };
-    let enabled_now = parse("enabled", &enabled)?;
-    let with_thread = parse("show_thread", show_thread.as_deref().unwrap_or("false"))?;
+    let enabled_now = crate::text::flag("enabled", &enabled)?;
+    let with_thread = crate::text::flag("show_thread", show_thread.as_deref().unwrap_or("false"))?;
     crate::ids::parse_id(&draft_id)?;
     // The slug is made here, outside the write; a replay keeps the first one.
     let slug = super::store::new_slug();

@@ -29,9 +29,10 @@ const PALETTE: [(&str, &str, &str, &str); 6] = [
 /// How dark the metric boxes are over the background (a black overlay's opacity).
 pub const BOX_SHADE: f64 = 0.25;
 
-/// The theme a draft always gets: chosen from the palette by its id.
-pub fn theme_for(draft_id: &str) -> Theme {
-    let digest = Sha256::digest(draft_id.as_bytes());
+/// The theme a draft (or, on a personal card, a person) always gets: chosen from the
+/// palette by its id.
+pub fn theme_for(id: &str) -> Theme {
+    let digest = Sha256::digest(id.as_bytes());
     let (name, background, background_to, accent) = PALETTE[digest[0] as usize % PALETTE.len()];
     Theme {
         name: name.to_owned(),

@@ -6,27 +6,20 @@
 //! The dialog takes the focus when it opens, Escape closes it, and the focus goes back to
 //! the button that opened it.
 
-use leptos::html;
 use leptos::prelude::*;
 
 use super::api::{get_card, CardCopied, SetSharing};
 use super::public_page::{Chips, Metrics};
 use super::types::CardView;
 use crate::ui::browser::{copy_to_clipboard, new_idempotency_key};
+use crate::ui::dialog::{dialog_opener, Dialog};
 use crate::ui::form::{action_error, FormAlert};
 use crate::ui::style::{CARD, QUIET_BUTTON};
 
 /// The button that opens the modal, in its own card on the draft page.
 #[component]
 pub fn ShareCardButton(draft_id: String) -> impl IntoView {
-    let open = RwSignal::new(false);
-    let opener = NodeRef::<html::Button>::new();
-    let close = Callback::new(move |()| {
-        open.set(false);
-        if let Some(button) = opener.get() {
-            let _ = button.focus();
-        }
-    });
+    let (open, opener, close) = dialog_opener();
     view! {
         <section class=CARD aria-labelledby="share-heading">
             <h2 id="share-heading" class="text-lg font-semibold">"Share card"</h2>
@@ -50,36 +43,17 @@ fn ShareCardDialog(draft_id: String, on_close: Callback<()>) -> impl IntoView {
         move || (version.get(), set.version().get()),
         move |_| get_card(id.get_value(), None),
     );
-    let heading = NodeRef::<html::H2>::new();
-    Effect::new(move |_| {
-        if let Some(h) = heading.get() {
-            let _ = h.focus();
-        }
-    });
     view! {
-        <div
-            class="fixed inset-0 z-30 flex items-start justify-center overflow-y-auto bg-black/40 p-3 sm:items-center sm:p-6"
-            role="dialog"
-            aria-modal="true"
-            aria-labelledby="share-card-title"
-            id="share-card-dialog"
-            on:keydown=move |ev| if ev.key() == "Escape" { on_close.run(()) }
-        >
-            <div class="w-full max-w-2xl rounded-2xl bg-white p-4 shadow-xl sm:p-6">
-                <div class="flex items-start justify-between gap-3">
-                    <h2 id="share-card-title" node_ref=heading tabindex="-1" class="text-xl font-bold">"Share card"</h2>
-                    <button type="button" class=QUIET_BUTTON on:click=move |_| on_close.run(()) id="close-share-card">"Close"</button>
-                </div>
-                <Transition fallback=|| view! { <p class="mt-4 text-stone-600">"Drawing the card…"</p> }>
-                    {move || Suspend::new(async move {
-                        match view.await {
-                            Ok(card) => view! { <Body card set refresh=Callback::new(move |()| version.update(|v| *v += 1)) draft_id=id.get_value()/> }.into_any(),
-                            Err(error) => view! { <FormAlert message=Signal::derive(move || Some(error.to_string()))/> }.into_any(),
-                        }
-                    })}
-                </Transition>
-            </div>
-        </div>
+        <Dialog id="share-card-dialog" title="Share card" on_close>
+            <Transition fallback=|| view! { <p class="mt-4 text-stone-600">"Drawing the card…"</p> }>
+                {move || Suspend::new(async move {
+                    match view.await {
+                        Ok(card) => view! { <Body card set refresh=Callback::new(move |()| version.update(|v| *v += 1)) draft_id=id.get_value()/> }.into_any(),
+                        Err(error) => view! { <FormAlert message=Signal::derive(move || Some(error.to_string()))/> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </Dialog>
     }
 }
 

@@ -3,7 +3,7 @@
 //! unknown slug, or one whose sharing was turned off, is the same 404.
 
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
+use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
@@ -11,6 +11,7 @@ use super::api::{get_public_card, CardCopied};
 use super::types::{PublicCard, ShareCard};
 use crate::error::AppError;
 use crate::ui::browser::copy_to_clipboard;
+use crate::ui::preview::{LinkPreview, PreviewImage};
 use crate::ui::style::{CARD, QUIET_BUTTON};
 use crate::ui::LoadError;
 
@@ -90,25 +91,13 @@ fn Card(public: PublicCard) -> impl IntoView {
     let image_alt = format!("{} — {}", card.title, card.subtitle);
     view! {
         <Title text=format!("{} · OneRing", card.title)/>
-        <Meta name="description" content=card.subtitle.clone()/>
-        <Meta property="og:type" content="article"/>
-        <Meta property="og:site_name" content="OneRing"/>
-        <Meta property="og:title" content=card.title.clone()/>
-        <Meta property="og:description" content=card.subtitle.clone()/>
-        <Meta property="og:url" content=public.page_url.clone()/>
-        <Meta name="twitter:title" content=card.title.clone()/>
-        <Meta name="twitter:description" content=card.subtitle.clone()/>
-        {match public.image_url.clone() {
-            Some(url) => view! {
-                <Meta property="og:image" content=url.clone()/>
-                <Meta property="og:image:width" content="1200"/>
-                <Meta property="og:image:height" content="630"/>
-                <Meta property="og:image:alt" content=image_alt.clone()/>
-                <Meta name="twitter:card" content="summary_large_image"/>
-                <Meta name="twitter:image" content=url/>
-            }.into_any(),
-            None => view! { <Meta name="twitter:card" content="summary"/> }.into_any(),
-        }}
+        <LinkPreview
+            title=card.title.clone()
+            description=card.subtitle.clone()
+            kind="article"
+            url=public.page_url.clone()
+            image=public.image_url.clone().map(|url| PreviewImage { url, alt: image_alt.clone() })
+        />
         <article class="mx-auto max-w-3xl px-4 py-8">
             {public.image_url.clone().map(|url| view! {
                 <img src=url alt=image_alt.clone() width="1200" height="630" class="h-auto w-full rounded-2xl shadow-sm" id="card-image"/>

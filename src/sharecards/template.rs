@@ -3,7 +3,7 @@
 
 use super::card::BOX_SHADE;
 use super::types::{CardMetrics, CardPerson, Theme};
-use crate::images::render::{escape, is_rtl, right_to_left, Renderer, FAMILIES, HEIGHT, WIDTH};
+use crate::images::render::{framed, is_rtl, right_to_left, svg_text, Palette, Renderer};
 
 /// What a card image shows (and nothing else: the image is versioned by a hash of this).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -47,7 +47,7 @@ pub fn card_svg(renderer: &Renderer, card: &CardImage) -> String {
             format!(
                 r##"<text x="{x}" y="{}" font-size="{TITLE_SIZE}" font-weight="700" fill="#ffffff" text-anchor="{anchor}" direction="{direction}">{}</text>"##,
                 TITLE_TOP + i * TITLE_LEADING,
-                escape(&if rtl { right_to_left(line) } else { line.clone() })
+                svg_text(&if rtl { right_to_left(line) } else { line.clone() })
             )
         })
         .collect();
@@ -80,10 +80,10 @@ pub fn card_svg(renderer: &Renderer, card: &CardImage) -> String {
             format!(
                 r##"<rect x="{bx}" y="430" width="245" height="104" rx="18" fill="#000000" fill-opacity="{BOX_SHADE}"/><text x="{}" y="478" font-size="40" font-weight="700" fill="#ffffff">{}</text><text x="{}" y="514" font-size="22" fill="{}">{}</text>"##,
                 bx + 24,
-                escape(value),
+                svg_text(value),
                 bx + 24,
                 t.accent,
-                escape(label)
+                svg_text(label)
             )
         })
         .collect();
@@ -94,25 +94,19 @@ pub fn card_svg(renderer: &Renderer, card: &CardImage) -> String {
         .collect::<Vec<_>>()
         .join("   ");
     let people = renderer.line(&people, 24.0, 1040.0);
-    format!(
-        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" font-family="{FAMILIES}">
-<defs><linearGradient id="bg" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="{}"/><stop offset="1" stop-color="{}"/></linearGradient></defs>
-<rect width="{WIDTH}" height="{HEIGHT}" fill="url(#bg)"/>
-<circle cx="100" cy="86" r="18" fill="none" stroke="{}" stroke-width="7"/>
-<text x="132" y="97" font-size="30" font-weight="700" fill="#ffffff">OneRing</text>
-<text x="1120" y="97" font-size="26" fill="{}" text-anchor="end">{}</text>
-{title}
+    let body = format!(
+        r##"{title}
 <text x="{x}" y="{}" font-size="30" fill="#ffffff" fill-opacity="0.92" text-anchor="{anchor}" direction="{direction}">{}</text>
 {metrics}
-<text x="80" y="590" font-size="24" fill="#ffffff" fill-opacity="0.9">{}</text>
-</svg>"##,
-        t.background,
-        t.background_to,
-        t.accent,
-        t.accent,
-        escape(&card.top_line),
+<text x="80" y="590" font-size="24" fill="#ffffff" fill-opacity="0.9">{}</text>"##,
         TITLE_TOP + (title_lines.len().max(1) - 1) * TITLE_LEADING + 58,
-        escape(&subtitle),
-        escape(&people),
-    )
+        svg_text(&subtitle),
+        svg_text(&people),
+    );
+    let palette = Palette {
+        background: &t.background,
+        background_to: &t.background_to,
+        accent: &t.accent,
+    };
+    framed(&palette, Some(&card.top_line), &body)
 }

@@ -1,7 +1,8 @@
 //! The few browser capabilities the app uses, each a no-op on the server (these run only in
-//! event handlers, which never run during server rendering).
+//! event handlers, which never run during server rendering), except the idempotency key,
+//! which a server-rendered form also carries.
 
-/// A fresh idempotency key for one user intent (a click, a Ctrl+Enter).
+/// A fresh idempotency key for one user intent (a click, a Ctrl+Enter, a form rendered).
 pub fn new_idempotency_key() -> String {
     #[cfg(feature = "hydrate")]
     {
@@ -13,9 +14,30 @@ pub fn new_idempotency_key() -> String {
             random()
         )
     }
-    #[cfg(not(feature = "hydrate"))]
+    #[cfg(all(feature = "ssr", not(feature = "hydrate")))]
+    {
+        uuid::Uuid::new_v4().to_string()
+    }
+    #[cfg(not(any(feature = "hydrate", feature = "ssr")))]
     {
         String::new()
+    }
+}
+
+/// The time zone this device is set to (an IANA name), once the page runs in a browser.
+pub fn device_time_zone() -> Option<String> {
+    #[cfg(feature = "hydrate")]
+    {
+        let options =
+            js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new())
+                .resolved_options();
+        js_sys::Reflect::get(&options, &"timeZone".into())
+            .ok()
+            .and_then(|zone| zone.as_string())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        None
     }
 }
 

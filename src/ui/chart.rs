@@ -138,7 +138,13 @@ fn Plot(ticks: Vec<f64>, days: Vec<i64>, label: String, children: Children) -> i
             <div class=columns>
                 {days.iter().enumerate().map(|(i, day)| {
                     let labelled = (last - i).is_multiple_of(7);
-                    view! { <span class="overflow-visible whitespace-nowrap text-center">{labelled.then(|| short_date(*day))}</span> }
+                    // The last label (today's) grows leftwards, so it stays inside the card.
+                    let class = if i == last {
+                        "overflow-visible whitespace-nowrap text-right [direction:rtl]"
+                    } else {
+                        "overflow-visible whitespace-nowrap text-center"
+                    };
+                    view! { <span class=class>{labelled.then(|| short_date(*day))}</span> }
                 }).collect_view()}
             </div>
         </div>

@@ -155,6 +155,22 @@ pub fn PasswordField(
     }
 }
 
+/// The hidden `idempotency_key` of a form that works with and without JavaScript: a key
+/// rendered with the page, and a new one after each completed submission (`completed`, an
+/// action's version), so a double click sends one key twice and the next change a new one.
+#[component]
+pub fn IdempotencyKey(#[prop(into)] completed: Signal<usize>) -> impl IntoView {
+    let key = RwSignal::new(crate::ui::browser::new_idempotency_key());
+    Effect::new(move |seen: Option<usize>| {
+        let version = completed.get();
+        if seen.is_some_and(|seen| seen != version) {
+            key.set(crate::ui::browser::new_idempotency_key());
+        }
+        version
+    });
+    view! { <input type="hidden" name="idempotency_key" value=move || key.get()/> }
+}
+
 #[component]
 pub fn SubmitButton(
     label: &'static str,

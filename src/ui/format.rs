@@ -18,10 +18,24 @@ pub fn utc_datetime(ms: i64) -> String {
 
 /// "1 segment", "3 segments".
 pub fn count(n: i64, noun: &str) -> String {
+    counted(n, noun, &format!("{noun}s"))
+}
+
+/// "1 person", "3 people": for nouns whose plural is not just an "s".
+pub fn counted(n: i64, one: &str, many: &str) -> String {
     if n == 1 {
-        format!("1 {noun}")
+        format!("1 {one}")
     } else {
-        format!("{n} {noun}s")
+        format!("{n} {many}")
+    }
+}
+
+/// "once", "twice", "5 times".
+pub fn times(n: i64) -> String {
+    match n {
+        1 => "once".to_owned(),
+        2 => "twice".to_owned(),
+        n => format!("{n} times"),
     }
 }
 
@@ -33,6 +47,11 @@ mod tests {
     fn counts_say_one_or_many() {
         assert_eq!(count(1, "segment"), "1 segment");
         assert_eq!(count(0, "segment"), "0 segments");
+        assert_eq!(counted(3, "person", "people"), "3 people");
+        assert_eq!(
+            (times(1), times(2), times(7)),
+            ("once".into(), "twice".into(), "7 times".into())
+        );
         assert_eq!(count(12, "character"), "12 characters");
     }
 

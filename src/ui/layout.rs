@@ -17,7 +17,8 @@ pub fn Logo() -> impl IntoView {
 }
 
 /// The signed-in navigation's links.
-const SIGNED_IN_LINKS: [(&str, &str, &str); 2] = [
+const SIGNED_IN_LINKS: [(&str, &str, &str); 3] = [
+    ("/today", "Today", "nav-today"),
     ("/drafts", "Drafts", "nav-drafts"),
     ("/insights", "Insights", "nav-insights"),
 ];

@@ -3,6 +3,7 @@
 pub mod browser;
 pub mod chart;
 pub mod contrast;
+pub mod dialog;
 pub mod flash;
 pub mod form;
 pub mod format;
@@ -10,6 +11,7 @@ mod home;
 mod landing;
 mod layout;
 pub mod nav;
+pub mod preview;
 mod status_pages;
 pub mod style;
 

@@ -560,3 +560,50 @@ pub async fn change(client: &mut Client<'_>, endpoint: &str, form: &[(&str, &str
     form.push(("idempotency_key", &key));
     client.call(endpoint, &form).await
 }
+
+/// A GET of an image route as `client` (with its cookie), optionally revalidating `etag`:
+/// the status, headers and bytes.
+pub async fn get_image(
+    app: &TestApp,
+    client: &Client<'_>,
+    path: &str,
+    etag: Option<&str>,
+) -> (StatusCode, HeaderMap, Vec<u8>) {
+    let mut builder = Request::builder().uri(path);
+    if let Some(cookie) = &client.cookie {
+        builder = builder.header("cookie", format!("onering_session={cookie}"));
+    }
+    if let Some(etag) = etag {
+        builder = builder.header("if-none-match", etag);
+    }
+    let response = app
+        .router
+        .clone()
+        .oneshot(builder.body(Body::empty()).unwrap_or_default())
+        .await
+        .unwrap_or_else(|e| match e {});
+    let (parts, body) = response.into_parts();
+    let bytes = body
+        .collect()
+        .await
+        .map(|b| b.to_bytes().to_vec())
+        .unwrap_or_default();
+    (parts.status, parts.headers, bytes)
+}
+
+/// Decodes a PNG: its size and whether it has more than a handful of colours.
+pub fn decoded(png: &[u8]) -> (u32, u32, bool) {
+    let pixmap =
+        resvg::tiny_skia::Pixmap::decode_png(png).unwrap_or_else(|e| panic!("not a PNG: {e}"));
+    let colours: std::collections::BTreeSet<[u8; 4]> = pixmap
+        .pixels()
+        .iter()
+        .step_by(97)
+        .map(|p| [p.red(), p.green(), p.blue(), p.alpha()])
+        .collect();
+    (pixmap.width(), pixmap.height(), colours.len() > 20)
+}
+
+pub fn sha(bytes: &[u8]) -> String {
+    hex::encode(sha2::Sha256::digest(bytes))
+}
