@@ -6,7 +6,9 @@
 //! 1,000,000 analytics events over the past year (drafts created, segments, ring passes,
 //! views), then the rollups rebuilt from them with `analytics::rebuild` (timed). Writes
 //! `<work dir>/cookie` (a session for person 0) and `<work dir>/drafts` (ids of drafts
-//! person 0 is on). Deterministic: the same data every run (only "now" moves).
+//! person 0 is on). Person 0 also writes every day for two years (the heavy writer) in
+//! Europe/Berlin. Then times the streak and momentum computation alone (`standing`) for
+//! person 0 and for 1,000 others. Deterministic: the same data every run (only "now" moves).
 
 use std::io::Write;
 use std::time::Instant;
@@ -19,6 +21,10 @@ const PEOPLE: u64 = 10_000;
 const DRAFTS: u64 = 50_000;
 const EVENTS: u64 = 1_000_000;
 const YEAR_MS: i64 = 365 * 24 * 60 * 60 * 1000;
+const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+const HOUR_MS: i64 = 60 * 60 * 1000;
+/// Days of daily writing behind person 0, the heavy writer.
+const HEAVY_DAYS: i64 = 730;
 
 type Failure = Box<dyn std::error::Error>;
 
@@ -194,11 +200,36 @@ async fn main() -> Result<(), Failure> {
             text(&payload)
         ));
     }
+    // Person 0 is the heavy writer: two years of segments every day, in three hours of it
+    // (their days follow Europe/Berlin), on top of their share of the rest.
+    for day in 0..HEAVY_DAYS {
+        for (n, hour) in [8, 13, 21].into_iter().enumerate() {
+            let at = now - day * DAY_MS - hour * HOUR_MS;
+            let payload = activity(&Activity::SegmentAdded {
+                segment_id: format!("h{day}-{n}"),
+                characters: 140,
+            });
+            events.push(format!(
+                "('h{day}-{n}', 1, 'segment_added', {}, {}, {at}, {})",
+                text(&person(0)),
+                text(&draft(0)),
+                text(&payload)
+            ));
+        }
+    }
     insert(
         &db,
         "analytics_events (id, schema_version, kind, actor_id, draft_id, occurred_at, payload)",
         &events,
     )
+    .await?;
+    sqlx::query(
+        "INSERT INTO user_settings (user_id, show_on_leaderboards, updated_at, time_zone) \
+         VALUES ($1, 1, $2, 'Europe/Berlin')",
+    )
+    .bind(person(0))
+    .bind(now)
+    .execute(db.pool())
     .await?;
     println!(
         "    seeded {PEOPLE} people, {DRAFTS} drafts, {EVENTS} events in {:.1} s",
@@ -215,6 +246,8 @@ async fn main() -> Result<(), Failure> {
         rebuilt.user_days,
         rebuilt.user_hours
     );
+
+    time_standings(&db, now).await?;
 
     // A session for person 0, and the drafts they are on.
     let token = "bench-session-token-for-person-zero-0000000000";
@@ -242,5 +275,50 @@ async fn main() -> Result<(), Failure> {
     }
     println!("    person 0 is on {} drafts", mine.len());
     db.close().await;
+    Ok(())
+}
+
+/// The streak, momentum and archetype computation alone (what Today, profiles and cards
+/// share), for the heavy writer and for 1,000 people: p50/p99, and the rows it reads.
+async fn time_standings(db: &Db, now: i64) -> Result<(), Failure> {
+    use onering::clock::Zone;
+    use onering::today::api::ssr::standing;
+    let pct = |v: &mut Vec<f64>, p: f64| {
+        v.sort_by(f64::total_cmp);
+        v[((v.len() as f64 - 1.0) * p).round() as usize]
+    };
+    let berlin = Zone::parse("Europe/Berlin").map_err(|e| e.to_string())?;
+    let mut heavy = Vec::new();
+    for _ in 0..100 {
+        let started = Instant::now();
+        let s = standing(db, &person(0), berlin, now)
+            .await
+            .map_err(|e| e.to_string())?;
+        heavy.push(started.elapsed().as_secs_f64() * 1000.0);
+        assert!(s.streak.current >= HEAVY_DAYS - 1);
+    }
+    let rows: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM analytics_user_hours WHERE user_id = $1")
+            .bind(person(0))
+            .fetch_one(db.pool())
+            .await?;
+    println!(
+        "    streak + momentum + badge, heavy writer ({HEAVY_DAYS}-day streak, {rows} hour rows): p50 {:.2} ms   p99 {:.2} ms",
+        pct(&mut heavy.clone(), 0.5),
+        pct(&mut heavy, 0.99)
+    );
+    let mut everyone = Vec::new();
+    for i in 1..=1_000u64 {
+        let started = Instant::now();
+        standing(db, &person(i * 7), Zone::UTC, now)
+            .await
+            .map_err(|e| e.to_string())?;
+        everyone.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    println!(
+        "    streak + momentum + badge, 1,000 people: p50 {:.2} ms   p99 {:.2} ms",
+        pct(&mut everyone.clone(), 0.5),
+        pct(&mut everyone, 0.99)
+    );
     Ok(())
 }

@@ -2,7 +2,9 @@
 # Analytics benchmark (prints numbers; asserts nothing). On SQLite and PostgreSQL: seeds
 # 1,000,000 events over 10,000 people and 50,000 drafts (examples/analytics_seed.rs, which
 # also times a rebuild of the rollups), then measures over HTTP against the release server,
-# 8 connections each: draft insights, my insights and the leaderboards (p50/p99).
+# 8 connections each: draft insights, my insights, the leaderboards, Today's data, and the
+# /today and profile pages rendered whole (p50/p99); the seed also times the streak and
+# momentum computation alone.
 # Append throughput with event recording is in scripts/bench.sh.
 # Usage: scripts/bench-analytics.sh [--no-build] [seconds per run, default 10]
 set -euo pipefail
@@ -43,11 +45,18 @@ run_backend() { # name, database url
   target/release/examples/analytics_seed "$2" "$WORK"
   start_server "$2" "warn"
   local cookie; cookie=$(cat "$WORK/cookie")
-  for what in "draft insights|/api/analytics/draft|$WORK/drafts" "my insights|/api/analytics/mine|" "leaderboards (4 boards)|/api/analytics/leaderboards|"; do
+  for what in "draft insights|/api/analytics/draft|$WORK/drafts" "my insights|/api/analytics/mine|" "leaderboards (5 boards)|/api/analytics/leaderboards|" "Today data (heavy writer)|/api/today/get|"; do
     IFS='|' read -r label path drafts <<<"$what"
     wrk -t2 -c8 -d"${SECONDS_PER_RUN}s" --latency -s "$WORK/post.lua" "$BASE" -- "$path" "$cookie" $drafts >"$WORK/run.out"
     latency_report "$label" "$WORK/run.out"
   done
+  # Whole pages, rendered on the server, as a browser asks for them.
+  wrk -t2 -c8 -d"${SECONDS_PER_RUN}s" --latency -H "Cookie: $cookie" "$BASE/today" >"$WORK/run.out"
+  latency_report "/today page (SSR, heavy writer)" "$WORK/run.out"
+  wrk -t2 -c8 -d"${SECONDS_PER_RUN}s" --latency "$BASE/u/p0" >"$WORK/run.out"
+  latency_report "/u/p0 profile page (SSR, signed out)" "$WORK/run.out"
+  wrk -t2 -c8 -d"${SECONDS_PER_RUN}s" --latency "$BASE/u/p4242" >"$WORK/run.out"
+  latency_report "/u/p4242 profile page (SSR)" "$WORK/run.out"
   stop_server
 }
 

@@ -7,8 +7,10 @@ use leptos::prelude::*;
 use super::types::{CoachReply, PersonalCardView, Profile, TodayView};
 use crate::error::AppError;
 
+/// Where someone stands, and who may be seen (server only; public for the image routes and
+/// the benchmark in `examples/analytics_seed.rs`).
 #[cfg(feature = "ssr")]
-pub(crate) mod ssr {
+pub mod ssr {
     use std::collections::BTreeSet;
 
     use crate::analytics::momentum::{hour_of, momentum_at, HourOfWork, WINDOW_HOURS};
@@ -34,7 +36,7 @@ pub(crate) mod ssr {
     /// The standing of `user_id`, whose days follow `zone`. Reads their hours of the last
     /// 60 days, their writing hours (one row per hour with a segment) and three counts.
     pub async fn standing(
-        state: &AppState,
+        db: &crate::db::Db,
         user_id: &str,
         zone: Zone,
         now: i64,
@@ -48,10 +50,10 @@ pub(crate) mod ssr {
             .map(|d| hour_of((zone.day_end(*d) - 1).min(now)))
             .collect();
         let first = ends.first().copied().unwrap_or(now_hour) - WINDOW_HOURS + 1;
-        let hours = store::hours_between(&state.db, user_id, first, now_hour).await?;
+        let hours = store::hours_between(db, user_id, first, now_hour).await?;
         let values: Vec<i64> = ends.iter().map(|h| momentum_at(&hours, *h)).collect();
         let score = momentum_at(&hours, now_hour);
-        let writing = store::writing_hours(&state.db, user_id, now_hour).await?;
+        let writing = store::writing_hours(db, user_id, now_hour).await?;
         let active_days: BTreeSet<i64> = writing.iter().map(|h| zone.day_of(h * HOUR_MS)).collect();
         let last_segment_at = writing.iter().max().map(|h| h * HOUR_MS);
         let month: Vec<HourOfWork> = hours
@@ -63,7 +65,7 @@ pub(crate) mod ssr {
             days: (day_of(now) - 29, day_of(now)),
             instants: (now - 30 * DAY_MS, now),
         };
-        let facts = store::archetype_facts(&state.db, user_id, &month, &window).await?;
+        let facts = store::archetype_facts(db, user_id, &month, &window).await?;
         Ok(Standing {
             today,
             streak: streak(&active_days, today),
@@ -115,7 +117,7 @@ pub(crate) mod ssr {
     ) -> Result<PersonalCard, AppError> {
         Ok(card_of(
             user,
-            &standing(state, &user.id, zone, now).await?,
+            &standing(&state.db, &user.id, zone, now).await?,
             now,
         ))
     }
@@ -235,7 +237,7 @@ pub async fn get_today(now: Option<String>) -> Result<TodayView, AppError> {
     let now = crate::clock::parse_now(now.as_deref())?;
     let settings = crate::settings::store::settings(&state.db, &user.id).await?;
     let zone = crate::clock::Zone::stored(&settings.time_zone);
-    let standing = ssr::standing(&state, &user.id, zone, now).await?;
+    let standing = ssr::standing(&state.db, &user.id, zone, now).await?;
     let challenge = super::challenge::challenge_for(standing.today);
     let facts = CoachFacts {
         drafts: super::store::coach_drafts(&state.db, &user.id).await?,
