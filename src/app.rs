@@ -7,9 +7,10 @@ use leptos_router::{lazy_route, path, Lazy, LazyRoute, SsrMode};
 
 use crate::analytics::{DraftInsightsPage, InsightsPage};
 use crate::auth::{provide_auth, SignInPage, SignUpPage};
+use crate::billing::PlanPage;
 use crate::drafts::{DraftPage, DraftsPage};
 use crate::invites::ReferPage;
-use crate::plans::{PlanPage, PricingPage};
+use crate::plans::PricingPage;
 use crate::settings::AccountPage;
 use crate::sharecards::PublicCardPage;
 use crate::today::{ProfilePage, TodayPage};

@@ -44,6 +44,12 @@ pub enum AppError {
         usage: i64,
         message: String,
     },
+    /// Billing is not set up on this server (no Stripe key): nothing can be bought here.
+    #[error("Upgrades are not available on this server.")]
+    BillingDisabled,
+    /// The payment provider could not be reached or refused the request; nothing changed.
+    #[error("We couldn't reach our payment provider. Nothing was charged; please try again in a minute.")]
+    PaymentProvider,
     /// The browser could not reach the server (only ever built on the client side).
     #[error("We couldn't reach OneRing. Check your connection and try again.")]
     Network,
@@ -87,6 +93,8 @@ impl AppError {
             Self::InviteUnavailable => 404,
             Self::RateLimited { .. } => 429,
             Self::QuotaExceeded { .. } => 403,
+            Self::BillingDisabled => 503,
+            Self::PaymentProvider => 502,
             Self::Network => 503,
             Self::Internal => 500,
         }

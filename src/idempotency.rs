@@ -35,7 +35,9 @@ pub fn fingerprint(parts: &[&str]) -> String {
     hex::encode(hasher.finalize())
 }
 
-fn check_key(key: &str) -> Result<&str, AppError> {
+/// `key`, trimmed, if it is a usable idempotency key (also for intents made outside the
+/// database, such as a payment provider's own idempotency).
+pub fn check_key(key: &str) -> Result<&str, AppError> {
     let key = key.trim();
     if key.is_empty() || key.len() > KEY_MAX || !key.chars().all(|c| c.is_ascii_graphic()) {
         return Err(AppError::BadRequest {

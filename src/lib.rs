@@ -8,6 +8,7 @@
 pub mod analytics;
 pub mod app;
 pub mod auth;
+pub mod billing;
 pub mod clock;
 pub mod drafts;
 pub mod error;
@@ -27,6 +28,8 @@ pub mod db;
 pub mod idempotency;
 #[cfg(feature = "ssr")]
 pub mod images;
+#[cfg(feature = "ssr")]
+pub mod jobs;
 #[cfg(feature = "ssr")]
 pub mod server;
 

@@ -69,6 +69,16 @@ pub fn multi_line(field: &str, raw: &str, max_bytes: usize) -> Result<String, Ap
     Ok(text.to_owned())
 }
 
+/// At most `max_bytes` of `text`, cut at a character boundary (for logs and stored error
+/// notes, never for what a person wrote).
+pub fn truncate(text: &str, max_bytes: usize) -> String {
+    let mut end = text.len().min(max_bytes);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text[..end].to_owned()
+}
+
 /// A yes-or-no field, sent as `true` or `false`; anything else is a 422 on `field`.
 pub fn flag(field: &str, raw: &str) -> Result<bool, AppError> {
     match raw.trim() {
@@ -109,6 +119,13 @@ mod tests {
             Ok("שלום עולם".into())
         );
         assert!(single_line("title", "👨‍👩‍👧 \u{200F}", 50).is_ok());
+    }
+
+    #[test]
+    fn truncation_keeps_whole_characters() {
+        assert_eq!(truncate("héllo", 2), "h");
+        assert_eq!(truncate("héllo", 3), "hé");
+        assert_eq!(truncate("abc", 10), "abc");
     }
 
     #[test]

@@ -433,7 +433,9 @@ async fn the_pricing_and_plan_pages_explain_it(app: &TestApp) {
     let page = ada.get("/account/plan").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("1 of 3"), "usage meter");
-    assert!(page.body.contains("Upgrades are not available yet"));
+    assert!(page
+        .body
+        .contains("Upgrades are not available on this server."));
     assert!(page.body.contains("<progress"));
     assert!(ada.get("/pricing").await.body.contains("Your plan"));
     // Plans are never changed from the browser: there is no such function.

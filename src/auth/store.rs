@@ -95,6 +95,15 @@ pub async fn public_user<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
     })
 }
 
+/// `user_id`'s email, for the payment provider's receipts (never sent to a browser).
+pub async fn email_of(db: &Db, user_id: &str) -> Result<String, AppError> {
+    sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_optional(db.pool())
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
 /// Finds a user by handle or by email (case-insensitive), whichever `login` looks like.
 pub async fn find_user_by_login(db: &Db, login: &str) -> Result<Option<UserRow>, AppError> {
     let key = login.trim().trim_start_matches('@').to_lowercase();

@@ -24,7 +24,7 @@ pub async fn get_pricing() -> Result<Pricing, AppError> {
     Ok(Pricing {
         plans,
         current,
-        upgrades_available: false,
+        upgrades_available: state.billing.is_some(),
     })
 }
 

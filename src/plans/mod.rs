@@ -11,7 +11,7 @@ mod plan_page;
 mod pricing_page;
 pub mod types;
 
-pub use plan_page::PlanPage;
+pub use plan_page::{PlanHistory, PlanSummary};
 pub use pricing_page::PricingPage;
 
 #[cfg(feature = "ssr")]

@@ -1,50 +1,19 @@
-//! `/account/plan`: my plan, what I use of it, grace left, overrides in force, and its
-//! history. Calm: the numbers and the ways out, no countdowns, no nagging.
+//! The parts of `/account/plan` (the page itself is billing's, which adds the ways to pay):
+//! my plan, what I use of it, grace left, overrides in force, and its history. Calm: the
+//! numbers and the ways out, no countdowns, no nagging.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
 
-use super::api::get_my_plan;
 use super::types::{describe, MyPlan, Standing};
-use crate::auth::SignedIn;
 use crate::ui::format::utc_datetime;
 use crate::ui::style::CARD;
-use crate::ui::LoadError;
 
+/// My plan and what I use of it; `children` are the ways to change it.
 #[component]
-pub fn PlanPage() -> impl IntoView {
-    view! {
-        <Title text="Your plan · OneRing"/>
-        <div class="mx-auto max-w-3xl px-4 py-10"><SignedIn loading="Loading your plan…">
-            <Mine/>
-        </SignedIn></div>
-    }
-}
-
-#[component]
-fn Mine() -> impl IntoView {
-    let mine = Resource::new(|| (), |()| get_my_plan(None));
-    view! {
-        <Transition fallback=|| view! { <p class="text-stone-600">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match mine.await {
-                    Ok(plan) => view! { <Details plan/> }.into_any(),
-                    Err(error) => view! { <LoadError error/> }.into_any(),
-                }
-            })}
-        </Transition>
-    }
-}
-
-#[component]
-fn Details(plan: MyPlan) -> impl IntoView {
+pub fn PlanSummary(plan: MyPlan, children: Children) -> impl IntoView {
     let grace_total = plan.plan.grace_count;
     view! {
-        <h1 class="text-2xl font-bold tracking-tight">"Your plan"</h1>
-        {plan.billing_notice.clone().map(|notice| view! {
-            <p class="mt-4 rounded-lg border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-900" role="status">{notice}</p>
-        })}
         <section class=format!("{CARD} mt-6") aria-labelledby="plan-heading">
             <div class="flex flex-wrap items-baseline justify-between gap-2">
                 <h2 id="plan-heading" class="text-xl font-semibold">{plan.plan.name.clone()} <span class="ml-2 text-base font-normal text-stone-600">{plan.plan.price_label.clone()}</span></h2>
@@ -55,13 +24,16 @@ fn Details(plan: MyPlan) -> impl IntoView {
             </ul>
             <div class="mt-6 flex flex-wrap items-center gap-3">
                 <A href="/pricing" attr:class="rounded-lg border border-stone-300 px-4 py-2 font-medium text-stone-800 hover:bg-stone-50">"Compare plans"</A>
-                {if plan.upgrades_available {
-                    view! { <span></span> }.into_any()
-                } else {
-                    view! { <p class="text-sm text-stone-600" id="upgrade-note">"Upgrades are not available yet."</p> }.into_any()
-                }}
+                {children()}
             </div>
         </section>
+    }
+}
+
+/// How my plan changed over time.
+#[component]
+pub fn PlanHistory(plan: MyPlan) -> impl IntoView {
+    view! {
         <section class=format!("{CARD} mt-6") aria-labelledby="history-heading">
             <h2 id="history-heading" class="text-lg font-semibold">"History"</h2>
             <ol class="mt-3 space-y-1 text-sm text-stone-700" id="plan-history">

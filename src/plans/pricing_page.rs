@@ -64,7 +64,7 @@ fn Plans(pricing: Pricing) -> impl IntoView {
             } else {
                 view! { <A href="/signup" attr:class="inline-block rounded-lg bg-ring-700 px-4 py-2.5 font-semibold text-white hover:bg-ring-800">"Start free"</A> }.into_any()
             }}
-            {(!pricing.upgrades_available).then(|| view! { <p class="mt-2 text-sm text-stone-600">"Paid plans can't be bought here yet."</p> })}
+            {(!pricing.upgrades_available).then(|| view! { <p class="mt-2 text-sm text-stone-600">"Upgrades are not available on this server."</p> })}
         </div>
     }
 }

@@ -560,7 +560,5 @@ pub async fn my_plan(db: &Db, user_id: &str, now: i64) -> Result<MyPlan, AppErro
         since_ms: since,
         standings,
         history,
-        upgrades_available: false,
-        billing_notice: None,
     })
 }

@@ -145,7 +145,4 @@ pub struct MyPlan {
     pub since_ms: i64,
     pub standings: Vec<Standing>,
     pub history: Vec<PlanChange>,
-    pub upgrades_available: bool,
-    /// A calm note about billing (a failed payment), when there is one.
-    pub billing_notice: Option<String>,
 }

@@ -43,6 +43,92 @@ pub struct Config {
     pub health_token: Option<String>,
     /// Where card images find their fonts (`FONT_DIRS`, colon-separated).
     pub font_dirs: Vec<std::path::PathBuf>,
+    /// Stripe billing; `None` (no `STRIPE_SECRET_KEY`) turns billing off.
+    pub stripe: Option<StripeConfig>,
+}
+
+/// Stripe's keys and the prices that map to plans. Its `Debug` never shows a secret.
+#[derive(Clone, PartialEq, Eq)]
+pub struct StripeConfig {
+    /// `STRIPE_SECRET_KEY`.
+    pub secret_key: String,
+    /// `STRIPE_WEBHOOK_SECRET`: one or more signing secrets, comma-separated (several while
+    /// a secret is rotated).
+    pub webhook_secrets: Vec<String>,
+    /// `(plan id, Stripe price id)`: `STRIPE_PRICE_CREATOR`, `STRIPE_PRICE_TEAM`.
+    pub prices: Vec<(String, String)>,
+    /// `STRIPE_API_BASE`: where the Stripe API is (a local fake in tests); Stripe's own
+    /// when unset.
+    pub api_base: Option<String>,
+}
+
+impl std::fmt::Debug for StripeConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StripeConfig")
+            .field("secret_key", &"<redacted>")
+            .field("webhook_secrets", &self.webhook_secrets.len())
+            .field("prices", &self.prices)
+            .field("api_base", &self.api_base)
+            .finish()
+    }
+}
+
+impl StripeConfig {
+    /// The plan a Stripe price buys.
+    pub fn plan_for_price(&self, price_id: &str) -> Option<&str> {
+        self.prices
+            .iter()
+            .find(|(_, price)| price == price_id)
+            .map(|(plan, _)| plan.as_str())
+    }
+
+    /// The Stripe price that buys `plan`, if it is for sale here.
+    pub fn price_for_plan(&self, plan: &str) -> Option<&str> {
+        self.prices
+            .iter()
+            .find(|(p, _)| p == plan)
+            .map(|(_, price)| price.as_str())
+    }
+
+    fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Option<Self>, ConfigError> {
+        let Some(secret_key) = var("STRIPE_SECRET_KEY") else {
+            return Ok(None);
+        };
+        let webhook_secrets: Vec<String> = var("STRIPE_WEBHOOK_SECRET")
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect();
+        if webhook_secrets.is_empty() {
+            return Err(ConfigError {
+                name: "STRIPE_WEBHOOK_SECRET",
+                reason: "billing is on (STRIPE_SECRET_KEY is set), so the webhook's signing secret is needed".into(),
+            });
+        }
+        let prices: Vec<(String, String)> = [
+            ("creator", "STRIPE_PRICE_CREATOR"),
+            ("team", "STRIPE_PRICE_TEAM"),
+        ]
+        .into_iter()
+        .filter_map(|(plan, name)| {
+            var(name).map(|price| (plan.to_owned(), price.trim().to_owned()))
+        })
+        .collect();
+        if prices.is_empty() {
+            return Err(ConfigError {
+                name: "STRIPE_PRICE_CREATOR",
+                reason: "billing is on, so at least one of STRIPE_PRICE_CREATOR and STRIPE_PRICE_TEAM is needed".into(),
+            });
+        }
+        Ok(Some(Self {
+            secret_key: secret_key.trim().to_owned(),
+            webhook_secrets,
+            prices,
+            api_base: var("STRIPE_API_BASE"),
+        }))
+    }
 }
 
 /// How many changes of each kind one user may make per minute on one server: enough for
@@ -159,6 +245,7 @@ impl Config {
             },
             health_token: var("HEALTH_TOKEN"),
             font_dirs: font_dirs(var("FONT_DIRS")),
+            stripe: StripeConfig::from_vars(var)?,
         };
         config.validate()?;
         Ok(config)
@@ -184,6 +271,7 @@ impl Config {
             mutation_limits: MutationLimits::default(),
             health_token: None,
             font_dirs: font_dirs(None),
+            stripe: None,
         }
     }
 
@@ -289,6 +377,35 @@ mod tests {
         assert_eq!(proxy_hops(Some("true".into())).ok(), Some(1));
         assert_eq!(proxy_hops(Some("2".into())).ok(), Some(2));
         assert!(proxy_hops(Some("yes".into())).is_err());
+    }
+
+    #[test]
+    fn billing_is_off_without_a_key_and_complete_with_one() {
+        let vars = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| (*v).to_owned())
+            }
+        };
+        assert_eq!(StripeConfig::from_vars(vars(&[])).ok(), Some(None));
+        assert!(StripeConfig::from_vars(vars(&[("STRIPE_SECRET_KEY", "sk_test_1")])).is_err());
+        let stripe = StripeConfig::from_vars(vars(&[
+            ("STRIPE_SECRET_KEY", "sk_test_1"),
+            ("STRIPE_WEBHOOK_SECRET", "whsec_a, whsec_b"),
+            ("STRIPE_PRICE_TEAM", "price_team"),
+        ]))
+        .ok()
+        .flatten();
+        let Some(stripe) = stripe else {
+            panic!("a complete Stripe configuration was refused");
+        };
+        assert_eq!(stripe.webhook_secrets, ["whsec_a", "whsec_b"]);
+        assert_eq!(stripe.plan_for_price("price_team"), Some("team"));
+        assert_eq!(stripe.price_for_plan("creator"), None);
+        let shown = format!("{stripe:?}");
+        assert!(!shown.contains("sk_test_1") && !shown.contains("whsec_a"));
     }
 
     #[test]

@@ -77,6 +77,7 @@ pub async fn run() -> Result<(), StartError> {
     if state.images.renderer().await.is_err() {
         tracing::warn!("card fonts could not be loaded; card images will fail");
     }
+    start_jobs(&state);
     let app = router::build_router(state);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -90,6 +91,25 @@ pub async fn run() -> Result<(), StartError> {
     .await;
     db.close().await;
     served.map_err(|source| StartError::Listen { addr, source })
+}
+
+/// Starts this server's job runner (billing's retries, period ends and reconciliation), and
+/// an hourly purge of finished jobs.
+fn start_jobs(state: &state::AppState) {
+    let runner = crate::jobs::Runner::new(state.clone());
+    let runner = crate::billing::jobs::register(runner, state.billing.is_some());
+    runner.start(std::time::Duration::from_secs(1));
+    let db = state.db.clone();
+    tokio::spawn(async move {
+        let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            every_hour.tick().await;
+            report(
+                "finished jobs",
+                crate::jobs::store::purge_finished(&db, crate::db::now_ms()).await,
+            );
+        }
+    });
 }
 
 /// Every hour, forgets idempotency keys and live events once they are a day old (a page

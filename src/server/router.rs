@@ -125,6 +125,13 @@ pub fn build_router(state: AppState) -> Router {
         >(provide_request_nonce, shell))
         // Layers wrap what is above them: the last is outermost and sees a request first.
         .layer(RequestBodyLimitLayer::new(state.config.body_limit_bytes))
+        // After the general limit, so Stripe's events get their own (larger) one.
+        .route(
+            super::security::STRIPE_WEBHOOK_PATH,
+            axum::routing::post(crate::billing::webhook::receive).layer(
+                RequestBodyLimitLayer::new(crate::billing::webhook::BODY_LIMIT),
+            ),
+        )
         .layer(middleware::from_fn(errors::set_server_fn_status))
         .layer(middleware::from_fn_with_state(
             state.clone(),

@@ -42,6 +42,9 @@ pub struct AppState {
     /// The image renderer and its cache (share cards, invite links).
     #[from_ref(skip)]
     pub images: Arc<crate::images::Images>,
+    /// The payment provider; `None` when billing is off (no Stripe key).
+    #[from_ref(skip)]
+    pub billing: Option<Arc<dyn crate::billing::provider::BillingProvider>>,
 }
 
 impl AppState {
@@ -60,7 +63,19 @@ impl AppState {
         let view_gate = Arc::new(RateLimiter::new(1, std::time::Duration::from_secs(3600)));
         let live = LiveHub::start(db.clone(), &config.database_url, config.live_recheck);
         let images = Arc::new(crate::images::Images::new(config.font_dirs.clone()));
+        let billing = config.stripe.as_ref().and_then(|stripe| {
+            match crate::billing::stripe_provider::StripeProvider::new(stripe) {
+                Ok(provider) => {
+                    Some(Arc::new(provider) as Arc<dyn crate::billing::provider::BillingProvider>)
+                }
+                Err(reason) => {
+                    tracing::error!(%reason, "billing is off: the Stripe client could not be made");
+                    None
+                }
+            }
+        });
         Self {
+            billing,
             live,
             images,
             live_handshake_limiter,

@@ -7,6 +7,8 @@
 
 #![allow(dead_code)]
 
+pub mod fake_stripe;
+
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
