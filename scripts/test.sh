@@ -49,6 +49,8 @@ elapsed "$t"
 step "Building the app for the browser tests"
 t=$(date +%s)
 cargo leptos build --split
+# The fake Stripe API the billing browser test pays through (tests/common/fake_stripe.rs).
+cargo build --quiet --features ssr --example fake_stripe
 elapsed "$t"
 
 run_e2e() {

@@ -74,6 +74,27 @@ impl std::fmt::Debug for StripeConfig {
 }
 
 impl StripeConfig {
+    /// The origins Stripe's pages are on, for the CSP's `form-action` (with a leading
+    /// space): Checkout, the billing portal, and `STRIPE_API_BASE`'s origin when set (a test
+    /// server serving both).
+    pub fn form_targets(&self) -> String {
+        let mut targets = " https://checkout.stripe.com https://billing.stripe.com".to_owned();
+        let origin = self.api_base.as_deref().and_then(|base| {
+            let rest = base.split_once("://")?.1;
+            let host = rest.split('/').next()?;
+            let scheme = base.split_once("://")?.0;
+            let plain =
+                |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']');
+            (matches!(scheme, "http" | "https") && !host.is_empty() && host.chars().all(plain))
+                .then(|| format!("{scheme}://{host}"))
+        });
+        if let Some(origin) = origin {
+            targets.push(' ');
+            targets.push_str(&origin);
+        }
+        targets
+    }
+
     /// The plan a Stripe price buys.
     pub fn plan_for_price(&self, price_id: &str) -> Option<&str> {
         self.prices
@@ -406,6 +427,22 @@ mod tests {
         assert_eq!(stripe.price_for_plan("creator"), None);
         let shown = format!("{stripe:?}");
         assert!(!shown.contains("sk_test_1") && !shown.contains("whsec_a"));
+        let stripe_pages = " https://checkout.stripe.com https://billing.stripe.com";
+        assert_eq!(stripe.form_targets(), stripe_pages);
+        let with_base = |base: &str| {
+            StripeConfig {
+                api_base: Some(base.to_owned()),
+                ..stripe.clone()
+            }
+            .form_targets()
+        };
+        assert_eq!(
+            with_base("http://127.0.0.1:3111/v1"),
+            format!("{stripe_pages} http://127.0.0.1:3111")
+        );
+        // Nothing that could break out of the CSP directive.
+        assert_eq!(with_base("http://a; script-src *"), stripe_pages);
+        assert_eq!(with_base("javascript://x"), stripe_pages);
     }
 
     #[test]

@@ -93,12 +93,14 @@ fn new_nonce() -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
-/// The Content-Security-Policy for an HTML page rendered with `nonce`.
-pub fn content_security_policy(nonce: &str) -> String {
+/// The Content-Security-Policy for an HTML page rendered with `nonce`. `form_targets` are
+/// the other origins a form may lead to (Stripe's checkout and portal, when billing is on:
+/// a form posted before hydration is answered with a redirect there).
+pub fn content_security_policy(nonce: &str, form_targets: &str) -> String {
     format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
          style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; \
-         object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+         object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'{form_targets}"
     )
 }
 
@@ -125,7 +127,9 @@ pub async fn security_headers(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
     if is_html {
-        if let Ok(csp) = HeaderValue::from_str(&content_security_policy(&nonce)) {
+        if let Ok(csp) =
+            HeaderValue::from_str(&content_security_policy(&nonce, &state.form_targets))
+        {
             headers.insert(HeaderName::from_static("content-security-policy"), csp);
         }
     }
@@ -181,7 +185,7 @@ mod tests {
 
     #[test]
     fn csp_carries_the_nonce_and_the_required_directives() {
-        let csp = content_security_policy("abc123");
+        let csp = content_security_policy("abc123", "");
         for part in [
             "'nonce-abc123'",
             "'wasm-unsafe-eval'",

@@ -45,6 +45,9 @@ pub struct AppState {
     /// The payment provider; `None` when billing is off (no Stripe key).
     #[from_ref(skip)]
     pub billing: Option<Arc<dyn crate::billing::provider::BillingProvider>>,
+    /// Extra `form-action` origins for the CSP (Stripe's pages when billing is on).
+    #[from_ref(skip)]
+    pub form_targets: Arc<str>,
 }
 
 impl AppState {
@@ -74,8 +77,13 @@ impl AppState {
                 }
             }
         });
+        let form_targets: Arc<str> = match (&billing, &config.stripe) {
+            (Some(_), Some(stripe)) => stripe.form_targets().into(),
+            _ => "".into(),
+        };
         Self {
             billing,
+            form_targets,
             live,
             images,
             live_handshake_limiter,
