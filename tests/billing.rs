@@ -16,7 +16,6 @@ use common::fake_stripe::{
 use common::{change, key, Backend, Client, TestApp};
 use http::{Method, Request, StatusCode};
 use onering::billing::service::{self, EVENT_JOB, PERIOD_END_JOB};
-use onering::server::config::StripeConfig;
 use serde_json::Value;
 
 /// A secret being rotated out: deliveries signed with it are still taken.
@@ -62,19 +61,11 @@ on_both_backends!(without_a_key_billing_is_off_and_everything_else_works);
 
 async fn start(backend: Backend) -> (TestApp, FakeStripe) {
     let fake = FakeStripe::start().await;
-    let api_base = fake.url.clone();
+    let stripe = fake.config(&[OLD_WEBHOOK_SECRET]);
     let app = TestApp::start_with(backend, move |config| {
         config.mutation_limits.drafts_created = 1_000;
         config.mutation_limits.other = 1_000;
-        config.stripe = Some(StripeConfig {
-            secret_key: SECRET_KEY.to_owned(),
-            webhook_secrets: vec![OLD_WEBHOOK_SECRET.to_owned(), WEBHOOK_SECRET.to_owned()],
-            prices: vec![
-                ("creator".to_owned(), PRICE_CREATOR.to_owned()),
-                ("team".to_owned(), PRICE_TEAM.to_owned()),
-            ],
-            api_base: Some(api_base),
-        });
+        config.stripe = Some(stripe);
     })
     .await;
     (app, fake)
@@ -195,6 +186,35 @@ async fn customer(app: &TestApp, client: &mut Client<'_>, handle: &str) -> (Stri
             .await
             .unwrap_or_else(|err| panic!("no customer for @{handle}: {err}"));
     (user, customer)
+}
+
+/// [`customer`] "ada", subscribed to `price` (subscription `id`, created at `at`): Stripe
+/// holds it active and its `created` event has been delivered.
+async fn subscriber(
+    app: &TestApp,
+    fake: &FakeStripe,
+    ada: &mut Client<'_>,
+    id: &str,
+    price: &str,
+    at: i64,
+) -> (String, String) {
+    let (uid, cus) = customer(app, ada, "ada").await;
+    let active = sub(id, &cus, &uid, "active", price);
+    fake.set_subscription(active.clone());
+    let created = subscription_event(
+        &format!("evt_{id}_created"),
+        "customer.subscription.created",
+        at,
+        active,
+    );
+    deliver(app, &created).await;
+    let plan = if price == PRICE_TEAM {
+        "team"
+    } else {
+        "creator"
+    };
+    assert_eq!(plan_of(app, "ada").await, plan);
+    (uid, cus)
 }
 
 async fn checkout_makes_one_customer_and_the_plan_changes_only_from_the_webhook(
@@ -588,8 +608,8 @@ async fn a_late_update_never_undoes_a_deletion_and_a_tie_asks_stripe(
     fake: &FakeStripe,
 ) {
     let mut ada = app.client();
-    let (uid, cus) = customer(app, &mut ada, "ada").await;
     let t = now_secs();
+    let (uid, cus) = subscriber(app, fake, &mut ada, "sub_late", PRICE_CREATOR, t - 20).await;
     let ended = subscription(&SubscriptionSpec {
         id: "sub_late",
         customer: &cus,
@@ -601,17 +621,6 @@ async fn a_late_update_never_undoes_a_deletion_and_a_tie_asks_stripe(
     });
     let active = sub("sub_late", &cus, &uid, "active", PRICE_CREATOR);
     fake.set_subscription(ended.clone());
-    deliver(
-        app,
-        &subscription_event(
-            "evt_created",
-            "customer.subscription.created",
-            t - 20,
-            active.clone(),
-        ),
-    )
-    .await;
-    assert_eq!(plan_of(app, "ada").await, "creator");
     deliver(
         app,
         &subscription_event(
@@ -660,19 +669,8 @@ async fn a_late_update_never_undoes_a_deletion_and_a_tie_asks_stripe(
 
 async fn a_failed_payment_keeps_the_plan_with_a_calm_notice(app: &TestApp, fake: &FakeStripe) {
     let mut ada = app.client();
-    let (uid, cus) = customer(app, &mut ada, "ada").await;
     let t = now_secs();
-    fake.set_subscription(sub("sub_due", &cus, &uid, "active", PRICE_TEAM));
-    deliver(
-        app,
-        &subscription_event(
-            "evt_1",
-            "customer.subscription.created",
-            t - 30,
-            sub("sub_due", &cus, &uid, "active", PRICE_TEAM),
-        ),
-    )
-    .await;
+    let (uid, cus) = subscriber(app, fake, &mut ada, "sub_due", PRICE_TEAM, t - 30).await;
     assert_eq!(plan_of(app, "ada").await, "team");
 
     fake.set_subscription(sub("sub_due", &cus, &uid, "past_due", PRICE_TEAM));
@@ -730,18 +728,8 @@ async fn a_failed_payment_keeps_the_plan_with_a_calm_notice(app: &TestApp, fake:
 
 async fn a_cancellation_keeps_the_plan_until_the_period_ends(app: &TestApp, fake: &FakeStripe) {
     let mut ada = app.client();
-    let (uid, cus) = customer(app, &mut ada, "ada").await;
     let t = now_secs();
-    deliver(
-        app,
-        &subscription_event(
-            "evt_1",
-            "customer.subscription.created",
-            t - 30,
-            sub("sub_end", &cus, &uid, "active", PRICE_CREATOR),
-        ),
-    )
-    .await;
+    let (uid, cus) = subscriber(app, fake, &mut ada, "sub_end", PRICE_CREATOR, t - 30).await;
     // Cancelled now, paid until two seconds from now.
     let end = t + 2;
     let cancelled = subscription(&SubscriptionSpec {
@@ -792,15 +780,7 @@ async fn a_cancellation_keeps_the_plan_until_the_period_ends(app: &TestApp, fake
 
 async fn reconciliation_fixes_drift_and_records_why(app: &TestApp, fake: &FakeStripe) {
     let mut ada = app.client();
-    let (uid, cus) = customer(app, &mut ada, "ada").await;
-    let t = now_secs();
-    let active = sub("sub_drift", &cus, &uid, "active", PRICE_CREATOR);
-    fake.set_subscription(active.clone());
-    deliver(
-        app,
-        &subscription_event("evt_1", "customer.subscription.created", t, active),
-    )
-    .await;
+    let (uid, cus) = subscriber(app, fake, &mut ada, "sub_drift", PRICE_CREATOR, now_secs()).await;
     assert_eq!(
         service::reconcile(&app.state).await,
         Ok(0),
@@ -987,47 +967,31 @@ async fn a_storm_of_shuffled_duplicates_applies_each_event_once(app: &TestApp, f
             created,
         });
     }
+    // The subscription as a step leaves it.
+    let state_after = |step: &Step| {
+        let (uid, cus) = &people[step.user];
+        subscription(&SubscriptionSpec {
+            id: &format!("sub_storm_{}", step.user),
+            customer: cus,
+            status: step.status,
+            price: step.price,
+            period_end: step.period_end,
+            cancel_at_period_end: false,
+            user_id: Some(uid),
+        })
+    };
     let payloads: Vec<(String, String)> = steps
         .iter()
         .map(|step| {
-            let (uid, cus) = &people[step.user];
-            let object = subscription(&SubscriptionSpec {
-                id: &format!("sub_storm_{}", step.user),
-                customer: cus,
-                status: step.status,
-                price: step.price,
-                period_end: step.period_end,
-                cancel_at_period_end: false,
-                user_id: Some(uid),
-            });
-            (
-                step.event_id.clone(),
-                subscription_event(
-                    &step.event_id,
-                    "customer.subscription.updated",
-                    step.created,
-                    object,
-                ),
-            )
+            let kind = "customer.subscription.updated";
+            let payload = subscription_event(&step.event_id, kind, step.created, state_after(step));
+            (step.event_id.clone(), payload)
         })
         .collect();
     // Stripe holds each subscription's last state (what a tie fetches).
-    for (user, (uid, cus)) in people.iter().enumerate() {
-        let last = steps
-            .iter()
-            .rev()
-            .find(|s| s.user == user)
-            .cloned()
-            .unwrap_or_else(|| panic!("no steps"));
-        fake.set_subscription(subscription(&SubscriptionSpec {
-            id: &format!("sub_storm_{user}"),
-            customer: cus,
-            status: last.status,
-            price: last.price,
-            period_end: last.period_end,
-            cancel_at_period_end: false,
-            user_id: Some(uid),
-        }));
+    for user in 0..PEOPLE {
+        let last = steps.iter().rev().find(|s| s.user == user);
+        fake.set_subscription(state_after(last.unwrap_or_else(|| panic!("no steps"))));
     }
 
     let mut deliveries: Vec<usize> = (0..EVENTS)

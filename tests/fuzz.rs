@@ -12,7 +12,12 @@ use common::{Client, Reply, TestApp};
 use http::{Request, StatusCode};
 
 on_both_backends!(
-    config = |config| config.auth_attempts_per_ip_per_minute = 100_000;
+    config = |config| {
+        config.auth_attempts_per_ip_per_minute = 100_000;
+        // Billing on (against a fake Stripe), so its functions are fuzzed past the 503
+        // they answer when it is off.
+        config.stripe = Some(crate::common::fake_stripe::FakeStripe::start_now().config(&[]));
+    };
     every_server_function_answers_malformed_input_with_a_4xx,
 );
 

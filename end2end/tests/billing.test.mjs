@@ -8,11 +8,9 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { launch, waitForHydration, cspViolations, uniqueHandle, PASSWORD } from './helpers.mjs';
+import { join } from 'node:path';
+import { launch, waitForHydration, cspViolations, uniqueHandle, PASSWORD, startServer, ROOT } from './helpers.mjs';
 
-const ROOT = resolve(process.cwd(), '..');
-const BIN = process.env.ONERING_BIN ?? join(ROOT, 'target/debug/onering');
 const FAKE = join(ROOT, 'target/debug/examples/fake_stripe');
 const PORT = Number(process.env.BILLING_PORT ?? 3110);
 const FAKE_PORT = Number(process.env.FAKE_STRIPE_PORT ?? 3111);
@@ -27,30 +25,14 @@ let fake;
 before(async () => {
   browser = await launch();
   fake = spawn(FAKE, [String(FAKE_PORT), `${BASE}/api/billing/webhook`], { stdio: 'ignore' });
-  server = spawn(BIN, [], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      LEPTOS_SITE_ADDR: `127.0.0.1:${PORT}`,
-      PUBLIC_ORIGIN: BASE,
-      DATABASE_URL,
-      LEPTOS_ENV: 'PROD',
-      RUST_LOG: 'warn',
-      STRIPE_SECRET_KEY: 'sk_test_onering_fake',
-      STRIPE_WEBHOOK_SECRET: 'whsec_onering_fake',
-      STRIPE_PRICE_CREATOR: 'price_onering_creator',
-      STRIPE_PRICE_TEAM: 'price_onering_team',
-      STRIPE_API_BASE: `http://127.0.0.1:${FAKE_PORT}`,
-    },
-    stdio: 'ignore',
+  server = await startServer(PORT, {
+    DATABASE_URL,
+    STRIPE_SECRET_KEY: 'sk_test_onering_fake',
+    STRIPE_WEBHOOK_SECRET: 'whsec_onering_fake',
+    STRIPE_PRICE_CREATOR: 'price_onering_creator',
+    STRIPE_PRICE_TEAM: 'price_onering_team',
+    STRIPE_API_BASE: `http://127.0.0.1:${FAKE_PORT}`,
   });
-  for (let i = 0; i < 150; i += 1) {
-    try {
-      if ((await fetch(`${BASE}/api/health`)).ok) return;
-    } catch { /* not up yet */ }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('the billing server did not start');
 });
 after(async () => {
   server?.kill('SIGKILL');

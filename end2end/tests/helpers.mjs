@@ -1,5 +1,6 @@
 // Shared set-up for the browser tests: Debian's chromium driven by playwright-core.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 
 export const BASE_URL = process.env.BASE_URL ?? 'http://127.0.0.1:3000';
@@ -74,4 +75,25 @@ export async function call(page, endpoint, form) {
   });
   if (reply.status() !== 200) throw new Error(`${endpoint}: ${reply.status()} ${await reply.text()}`);
   return reply.json();
+}
+
+export const ROOT = resolve(process.cwd(), '..');
+export const BIN = process.env.ONERING_BIN ?? join(ROOT, 'target/debug/onering');
+
+/** Starts an app server of the test's own on `port` with `env` added; resolves once healthy. */
+export async function startServer(port, env) {
+  const base = `http://127.0.0.1:${port}`;
+  const server = spawn(BIN, [], {
+    cwd: ROOT,
+    env: { ...process.env, LEPTOS_SITE_ADDR: `127.0.0.1:${port}`, PUBLIC_ORIGIN: base, LEPTOS_ENV: 'PROD', RUST_LOG: 'warn', ...env },
+    stdio: 'ignore',
+  });
+  for (let i = 0; i < 150; i += 1) {
+    try {
+      if ((await fetch(`${base}/api/health`)).ok) return server;
+    } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  server.kill('SIGKILL');
+  throw new Error(`the server on ${port} did not start`);
 }

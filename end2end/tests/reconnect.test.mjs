@@ -4,14 +4,11 @@
 // target/debug/onering) and runs from end2end/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { launch, waitForHydration, uniqueHandle, PASSWORD } from './helpers.mjs';
+import { join } from 'node:path';
+import { launch, waitForHydration, uniqueHandle, PASSWORD, startServer as startHelper } from './helpers.mjs';
 
-const ROOT = resolve(process.cwd(), '..');
-const BIN = process.env.ONERING_BIN ?? join(ROOT, 'target/debug/onering');
 const PORT = Number(process.env.RECONNECT_PORT ?? 3109);
 const BASE = `http://127.0.0.1:${PORT}`;
 const dir = mkdtempSync(join(tmpdir(), 'onering-reconnect-'));
@@ -26,25 +23,7 @@ after(async () => {
 });
 
 async function startServer() {
-  server = spawn(BIN, [], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      LEPTOS_SITE_ADDR: `127.0.0.1:${PORT}`,
-      PUBLIC_ORIGIN: BASE,
-      DATABASE_URL: `sqlite://${dir}/reconnect.db`,
-      LEPTOS_ENV: 'PROD',
-      RUST_LOG: 'warn',
-    },
-    stdio: 'ignore',
-  });
-  for (let i = 0; i < 100; i += 1) {
-    try {
-      if ((await fetch(`${BASE}/api/health`)).ok) return;
-    } catch { /* not up yet */ }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('the server did not start');
+  server = await startHelper(PORT, { DATABASE_URL: `sqlite://${dir}/reconnect.db` });
 }
 
 async function crashServer() {

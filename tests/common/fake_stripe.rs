@@ -96,6 +96,20 @@ impl FakeStripe {
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .unwrap_or_else(|err| panic!("fake Stripe could not listen on {addr}: {err}"));
+        Self::serve_on(listener)
+    }
+
+    /// [`FakeStripe::start`] for a synchronous caller inside a Tokio runtime (a test's
+    /// configuration closure).
+    pub fn start_now() -> Self {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.set_nonblocking(true).map(|()| l))
+            .and_then(tokio::net::TcpListener::from_std)
+            .unwrap_or_else(|err| panic!("fake Stripe could not listen: {err}"));
+        Self::serve_on(listener)
+    }
+
+    fn serve_on(listener: tokio::net::TcpListener) -> Self {
         let url = format!(
             "http://{}",
             listener.local_addr().unwrap_or_else(|err| panic!("{err}"))
@@ -109,6 +123,22 @@ impl FakeStripe {
             let _ = axum::serve(listener, router).await;
         });
         fake
+    }
+
+    /// The app's Stripe settings for this fake (with `more_secrets` also accepted).
+    pub fn config(&self, more_secrets: &[&str]) -> onering::server::config::StripeConfig {
+        let mut webhook_secrets: Vec<String> =
+            more_secrets.iter().map(|s| (*s).to_owned()).collect();
+        webhook_secrets.push(WEBHOOK_SECRET.to_owned());
+        onering::server::config::StripeConfig {
+            secret_key: SECRET_KEY.to_owned(),
+            webhook_secrets,
+            prices: vec![
+                ("creator".to_owned(), PRICE_CREATOR.to_owned()),
+                ("team".to_owned(), PRICE_TEAM.to_owned()),
+            ],
+            api_base: Some(self.url.clone()),
+        }
     }
 
     pub fn state(&self) -> MutexGuard<'_, Fake> {
