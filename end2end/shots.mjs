@@ -1,8 +1,11 @@
 // Screenshots of pages as a user sees them, at a laptop and a phone width (not a test):
 //   BASE_URL=… node shots.mjs <out-dir> <path> [<path>…]
+// With SHOT_DATABASE_URL set (the server's database), the user is made an admin first, so
+// admin pages can be shot too; `{user}` in a path is then the second person's id.
 // Signs up a fresh user with a draft written with a second person, so signed-in pages have
 // something to show; `{draft}` in a path is that draft's id, `{handle}` the user's handle.
-import { launch } from './tests/helpers.mjs';
+import { execFileSync } from 'node:child_process';
+import { launch, BIN } from './tests/helpers.mjs';
 
 const [out, ...paths] = process.argv.slice(2);
 const base = process.env.BASE_URL ?? 'http://127.0.0.1:3000';
@@ -20,11 +23,16 @@ await context.request.post('/api/drafts/add_collaborator', form({ draft_id: draf
 await context.request.post('/api/drafts/append', form({ draft_id: draft, content: 'It started with one ring and a shared doc nobody could agree on.' }));
 await context.request.post('/api/drafts/pass_ring', form({ draft_id: draft, to_user_id: otherId }));
 await second.request.post('/api/drafts/append', form({ draft_id: draft, content: 'Then we took turns. Whoever held the ring wrote the next post.' }));
+if (process.env.SHOT_DATABASE_URL) {
+  execFileSync(BIN, ['admin', 'grant', handle], {
+    env: { ...process.env, DATABASE_URL: process.env.SHOT_DATABASE_URL }, cwd: '..',
+  });
+}
 for (const path of paths) {
   for (const [width, height, name] of widths) {
     const page = await context.newPage();
     await page.setViewportSize({ width, height });
-    await page.goto(path.replace('{draft}', draft).replace('{handle}', handle));
+    await page.goto(path.replace('{draft}', draft).replace('{handle}', handle).replace('{user}', otherId));
     await page.waitForSelector('[data-hydrated="true"]', { timeout: 15000 }).catch(() => {});
     const file = `${out}/${path.replace(/[^a-z0-9]+/gi, '_').replace(/^_|_$/g, '') || 'home'}-${name}.png`;
     await page.screenshot({ path: file, fullPage: true });

@@ -5,6 +5,10 @@ use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title}
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{lazy_route, path, Lazy, LazyRoute, SsrMode};
 
+use crate::admin::{
+    AdminAuditPage, AdminEventPage, AdminEventsPage, AdminOverviewPage, AdminReconcilePage,
+    AdminUserPage, AdminUsersPage,
+};
 use crate::analytics::{DraftInsightsPage, InsightsPage};
 use crate::auth::{provide_auth, SignInPage, SignUpPage};
 use crate::billing::PlanPage;
@@ -71,6 +75,14 @@ pub fn App() -> impl IntoView {
                         // Rendered whole so link-preview tags are in the head for crawlers.
                         <Route path=path!("/refer/:code") view={Lazy::<ReferRoute>::new()} ssr=SsrMode::Async/>
                         <Route path=path!("/refer") view={Lazy::<ReferRoute>::new()} ssr=SsrMode::Async/>
+                        // Admin pages answer 401/403 with their status, so they render whole.
+                        <Route path=path!("/admin") view={Lazy::<AdminOverviewRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("/admin/users") view={Lazy::<AdminUsersRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("/admin/users/:id") view={Lazy::<AdminUserRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("/admin/billing") view={Lazy::<AdminEventsRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("/admin/billing/:id") view={Lazy::<AdminEventRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("/admin/reconcile") view={Lazy::<AdminReconcileRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("/admin/audit") view={Lazy::<AdminAuditRoute>::new()} ssr=SsrMode::Async/>
                     </Routes>
                 </main>
                 <Footer/>
@@ -111,3 +123,10 @@ lazy_page!(PublicCardRoute, PublicCardPage);
 lazy_page!(PlanRoute, PlanPage);
 lazy_page!(TodayRoute, TodayPage);
 lazy_page!(ProfileRoute, ProfilePage);
+lazy_page!(AdminOverviewRoute, AdminOverviewPage);
+lazy_page!(AdminUsersRoute, AdminUsersPage);
+lazy_page!(AdminUserRoute, AdminUserPage);
+lazy_page!(AdminEventsRoute, AdminEventsPage);
+lazy_page!(AdminEventRoute, AdminEventPage);
+lazy_page!(AdminReconcileRoute, AdminReconcilePage);
+lazy_page!(AdminAuditRoute, AdminAuditPage);

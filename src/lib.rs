@@ -5,6 +5,7 @@
 //! domain lives in its own folder with its shared types, server functions, server-only
 //! storage and components.
 
+pub mod admin;
 pub mod analytics;
 pub mod app;
 pub mod auth;

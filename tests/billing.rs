@@ -55,6 +55,7 @@ with_billing!(
     a_failed_event_is_retried_by_its_job_until_it_applies,
     an_event_the_sdk_cannot_read_is_kept_for_replay,
     a_storm_of_shuffled_duplicates_applies_each_event_once,
+    an_admin_replays_an_ignored_event_and_reconciles_with_an_audit_trail,
 );
 
 on_both_backends!(without_a_key_billing_is_off_and_everything_else_works);
@@ -778,18 +779,20 @@ async fn a_cancellation_keeps_the_plan_until_the_period_ends(app: &TestApp, fake
     assert_eq!(jobs[0].status, "done");
 }
 
+/// Runs reconciliation as the hourly job does: how many it fixed, or why it stopped.
+async fn reconcile(app: &TestApp) -> Result<usize, String> {
+    let report = service::reconcile(&app.state, None).await;
+    report.error.map_or(Ok(report.fixes.len()), Err)
+}
+
 async fn reconciliation_fixes_drift_and_records_why(app: &TestApp, fake: &FakeStripe) {
     let mut ada = app.client();
     let (uid, cus) = subscriber(app, fake, &mut ada, "sub_drift", PRICE_CREATOR, now_secs()).await;
-    assert_eq!(
-        service::reconcile(&app.state).await,
-        Ok(0),
-        "nothing drifted"
-    );
+    assert_eq!(reconcile(app).await, Ok(0), "nothing drifted");
 
     // Stripe upgraded it and the event never came.
     fake.set_subscription(sub("sub_drift", &cus, &uid, "active", PRICE_TEAM));
-    assert_eq!(service::reconcile(&app.state).await, Ok(1));
+    assert_eq!(reconcile(app).await, Ok(1));
     assert_eq!(plan_of(app, "ada").await, "team");
     let (before, after, reason): (String, String, String) = sqlx::query_as(
         "SELECT before_state, after_state, reason FROM billing_reconciliations WHERE subscription_id = 'sub_drift'",
@@ -802,11 +805,11 @@ async fn reconciliation_fixes_drift_and_records_why(app: &TestApp, fake: &FakeSt
         "{before} → {after}"
     );
     assert!(!reason.is_empty());
-    assert_eq!(service::reconcile(&app.state).await, Ok(0), "fixed once");
+    assert_eq!(reconcile(app).await, Ok(0), "fixed once");
 
     // Stripe unreachable: the job fails and is retried; nothing changes.
     fake.state().failing = true;
-    assert!(service::reconcile(&app.state).await.is_err());
+    assert!(reconcile(app).await.is_err());
     assert_eq!(plan_of(app, "ada").await, "team");
 }
 
@@ -1176,4 +1179,133 @@ async fn without_a_key_billing_is_off_and_everything_else_works(app: &TestApp) {
     .await;
     assert_eq!(made.status, StatusCode::OK, "{}", made.body);
     assert_eq!(count(app, "SELECT COUNT(*) FROM billing_events").await, 0);
+}
+
+/// An admin's replay and reconcile go through billing's own paths, once, and each is in the
+/// audit log with what it changed.
+async fn an_admin_replays_an_ignored_event_and_reconciles_with_an_audit_trail(
+    app: &TestApp,
+    fake: &FakeStripe,
+) {
+    let mut admin = app.client();
+    admin.sign_up("root_admin").await;
+    onering::admin::service::set_admin_role(&app.db, "root_admin", true)
+        .await
+        .unwrap_or_else(|err| panic!("{err}"));
+
+    // A subscription event for a customer OneRing did not know yet: ignored.
+    let mut ada = app.client();
+    ada.sign_up("ada").await;
+    let uid = user_id(app, "ada").await;
+    let t = now_secs();
+    let early = subscription_event(
+        "evt_early",
+        "customer.subscription.created",
+        t,
+        sub(
+            "sub_early",
+            "cus_early",
+            "someone-else",
+            "active",
+            PRICE_TEAM,
+        ),
+    );
+    deliver(app, &early).await;
+    assert_eq!(event_status(app, "evt_early").await.0, "ignored");
+    let refused = change(
+        &mut admin,
+        "admin/replay_event",
+        &[("event_id", "evt_early"), ("reason", "")],
+    )
+    .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a reason is required"
+    );
+
+    // The customer is linked to ada afterwards (her checkout), then the event is replayed.
+    sqlx::query("INSERT INTO billing_customers (user_id, customer_id, created_at) VALUES ($1, 'cus_early', 0)")
+        .bind(&uid)
+        .execute(app.db.pool())
+        .await
+        .unwrap_or_else(|err| panic!("{err}"));
+    fake.set_subscription(sub("sub_early", "cus_early", &uid, "active", PRICE_TEAM));
+    let once = key();
+    let form = [
+        ("event_id", "evt_early"),
+        ("reason", "customer linked late"),
+        ("idempotency_key", once.as_str()),
+    ];
+    let replayed = admin.call("admin/replay_event", &form).await;
+    assert_eq!(replayed.status, StatusCode::OK, "{}", replayed.body);
+    assert_eq!(replayed.json()["outcome"], "applied");
+    assert_eq!(plan_of(app, "ada").await, "team");
+    let again = admin.call("admin/replay_event", &form).await;
+    assert_eq!(
+        again.json()["outcome"],
+        "already_done",
+        "a double click applies once"
+    );
+    let processed = change(
+        &mut admin,
+        "admin/replay_event",
+        &[("event_id", "evt_early"), ("reason", "again")],
+    )
+    .await;
+    assert_eq!(
+        processed.status,
+        StatusCode::CONFLICT,
+        "a processed event is not replayed"
+    );
+
+    // Payloads are shown with secrets redacted.
+    let detail = admin
+        .call("admin/billing_event", &[("event_id", "evt_early")])
+        .await;
+    assert_eq!(detail.status, StatusCode::OK);
+    assert!(detail.json()["payload"]
+        .as_str()
+        .is_some_and(|p| p.contains("sub_early")));
+    let listed = admin
+        .call("admin/billing_events", &[("status", "processed")])
+        .await;
+    assert!(listed.body.contains("evt_early"));
+
+    // Stripe downgraded the subscription and the event was lost: an admin reconciles.
+    fake.set_subscription(sub("sub_early", "cus_early", &uid, "active", PRICE_CREATOR));
+    let report = change(
+        &mut admin,
+        "admin/reconcile",
+        &[("reason", "support ticket 7")],
+    )
+    .await;
+    assert_eq!(report.status, StatusCode::OK, "{}", report.body);
+    let report = report.json();
+    assert_eq!(report["checked"], 1);
+    assert_eq!(report["changes"][0]["handle"], "ada");
+    assert!(report["changes"][0]["after"]
+        .as_str()
+        .is_some_and(|a| a.contains(PRICE_CREATOR)));
+    assert_eq!(plan_of(app, "ada").await, "creator");
+
+    let audit = onering::admin::audit::list(&app.db, &Default::default(), 0)
+        .await
+        .unwrap_or_else(|err| panic!("{err}"));
+    let actions: Vec<&str> = audit.rows.iter().rev().map(|r| r.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "admin.grant",
+            "billing.event.replay",
+            "billing.reconcile.fix",
+            "billing.reconcile"
+        ]
+    );
+    let fix = &audit.rows[1];
+    assert_eq!(
+        (fix.target_label.as_str(), fix.actor_type.as_str()),
+        ("@ada", "account")
+    );
+    assert!(fix.before.contains(PRICE_TEAM) && fix.after.contains(PRICE_CREATOR));
 }

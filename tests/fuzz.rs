@@ -64,6 +64,14 @@ const FIELDS: &[&str] = &[
     "network",
     "at",
     "scheduled_at",
+    "expires_at",
+    "query",
+    "event_type",
+    "from",
+    "until",
+    "actor",
+    "action",
+    "target",
 ];
 
 fn server_functions() -> Vec<String> {

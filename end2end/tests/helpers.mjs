@@ -59,6 +59,14 @@ export function setPlan(handle, plan) {
   });
 }
 
+/** Gives `handle` the admin role through the server's own command line (audited as `cli`). */
+export function grantAdmin(handle) {
+  execFileSync(process.env.ONERING_BIN ?? '../target/debug/onering', ['admin', 'grant', handle], {
+    env: { ...process.env, DATABASE_URL: process.env.E2E_DATABASE_URL },
+    cwd: '..',
+  });
+}
+
 /** Signs `handle` up through the API in this page's context (its cookie jar); the user. */
 export async function signUpApi(page, handle) {
   const reply = await page.request.post('/api/auth/sign_up', {

@@ -31,14 +31,14 @@ pub fn register(runner: Runner, billing_on: bool) -> Runner {
             service::recheck(&state, &field(&job, "user_id")?).await
         })
         .handle(RECONCILE_JOB, |state: AppState, _job: Job| async move {
-            let fixed = service::reconcile(&state).await?;
-            if fixed > 0 {
+            let report = service::reconcile(&state, None).await;
+            if !report.fixes.is_empty() {
                 tracing::info!(
-                    fixed,
+                    fixed = report.fixes.len(),
                     "reconciliation fixed subscriptions that differed from Stripe's"
                 );
             }
-            Ok(())
+            report.error.map_or(Ok(()), Err)
         })
         .every(RECONCILE_JOB, RECONCILE_EVERY)
 }

@@ -229,6 +229,17 @@ pub enum Processed {
     AlreadyDone,
 }
 
+impl Processed {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Applied => "applied",
+            Self::Superseded => "superseded",
+            Self::Ignored => "ignored",
+            Self::AlreadyDone => "already_done",
+        }
+    }
+}
+
 /// Processes stored event `event_id` (inline after receipt, or by its job). An `Err` is
 /// recorded on the event and retried by the job with backoff.
 pub async fn process(state: &AppState, event_id: &str) -> Result<Processed, String> {
@@ -533,21 +544,57 @@ pub async fn sync_plan(
     Ok(())
 }
 
+/// One subscription reconciliation changed: its stored state before and Stripe's after.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Fix {
+    pub subscription_id: String,
+    pub user_id: String,
+    pub before: String,
+    pub after: String,
+}
+
+/// Written inside each fix's own transaction (an admin's audit row when an admin runs it):
+/// its error rolls the fix back.
+pub type FixHook = Arc<
+    dyn for<'tx> Fn(&'tx mut Tx, Fix) -> crate::db::group_commit::TxFuture<'tx, ()> + Send + Sync,
+>;
+
+/// What a reconciliation did: how many subscriptions it compared, what it fixed, and why
+/// it stopped early if it did (the fixes before that stay made).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reconciled {
+    pub checked: usize,
+    pub fixes: Vec<Fix>,
+    pub error: Option<String>,
+}
+
 /// Compares every local subscription with Stripe's and fixes what drifted (a lost event),
-/// recording before and after. Returns how many were fixed.
-pub async fn reconcile(state: &AppState) -> Result<usize, String> {
+/// recording before and after (and running `on_fix` in each fix's write).
+pub async fn reconcile(state: &AppState, on_fix: Option<FixHook>) -> Reconciled {
+    let mut report = Reconciled::default();
+    if let Err(error) = reconcile_into(state, on_fix, &mut report).await {
+        report.error = Some(error);
+    }
+    report
+}
+
+async fn reconcile_into(
+    state: &AppState,
+    on_fix: Option<FixHook>,
+    report: &mut Reconciled,
+) -> Result<(), String> {
     let (provider, _) = billing(state).map_err(|_| "billing is off".to_owned())?;
     let stored = store::all_subscriptions(&state.db)
         .await
         .map_err(|_| "database error".to_owned())?;
-    let mut fixed = 0;
     for local in stored {
+        report.checked += 1;
         let remote = fetch(provider.as_ref(), &local.subscription_id).await?;
         if local.matches(&remote) {
             continue;
         }
-        let plans = state.config.stripe.clone();
-        let changed = state
+        let (plans, on_fix) = (state.config.stripe.clone(), on_fix.clone());
+        let fix = state
             .db
             .write_with(move |tx| {
                 Box::pin(async move {
@@ -556,24 +603,38 @@ pub async fn reconcile(state: &AppState) -> Result<usize, String> {
                     };
                     // Read again under the write: an event may have fixed it meanwhile.
                     let Some(current) = store::subscription(tx, &remote.id).await? else {
-                        return Ok(false);
+                        return Ok(None);
                     };
                     if current.matches(&remote) {
-                        return Ok(false);
+                        return Ok(None);
                     }
                     let now = crate::db::now_ms();
                     store::record_reconciliation(tx, &current, &remote, now).await?;
                     store::put_subscription(tx, &current.user_id, &remote, current.state_at, now)
                         .await?;
                     sync_plan(tx, &current.user_id, &plans, now).await?;
-                    Ok(true)
+                    let fix = Fix {
+                        subscription_id: current.subscription_id.clone(),
+                        user_id: current.user_id.clone(),
+                        before: current.describe(),
+                        after: store::describe(
+                            &remote.status,
+                            remote.price_id.as_deref(),
+                            remote.current_period_end,
+                            remote.cancel_at_period_end,
+                        ),
+                    };
+                    if let Some(hook) = on_fix {
+                        hook(tx, fix.clone()).await?;
+                    }
+                    Ok(Some(fix))
                 })
             })
             .await
             .map_err(|e| format!("could not apply: {e}"))?;
-        fixed += usize::from(changed);
+        report.fixes.extend(fix);
     }
-    Ok(fixed)
+    Ok(())
 }
 
 /// Re-evaluates `user_id`'s plan (a period end came).

@@ -288,6 +288,31 @@ pub async fn claim_event(
     Ok(claimed.rows_affected() == 1)
 }
 
+/// Puts a failed or ignored event back to `pending` for another processing (an admin's
+/// replay); returns the status it had. 404 for an unknown event, 409 for one that applied
+/// or is waiting already.
+pub async fn reopen_event(tx: &mut Tx, event_id: &str) -> Result<String, AppError> {
+    let status: String =
+        sqlx::query_scalar("SELECT status FROM billing_events WHERE event_id = $1")
+            .bind(event_id)
+            .fetch_optional(&mut **tx)
+            .await?
+            .ok_or(AppError::NotFound)?;
+    let reopened = sqlx::query(
+        "UPDATE billing_events SET status = 'pending', last_error = NULL \
+         WHERE event_id = $1 AND status IN ('failed', 'ignored')",
+    )
+    .bind(event_id)
+    .execute(&mut **tx)
+    .await?;
+    if reopened.rows_affected() != 1 {
+        return Err(AppError::conflict(format!(
+            "Only failed or ignored events can be replayed; this one is {status}."
+        )));
+    }
+    Ok(status)
+}
+
 /// Records a failed processing attempt (the error has no secrets).
 pub async fn fail_event(db: &Db, event_id: &str, error: &str) -> Result<(), AppError> {
     let (event_id, error) = (event_id.to_owned(), crate::text::truncate(error, 500));

@@ -4,7 +4,9 @@
 //! - `onering` / `onering serve`: the web app;
 //! - `onering analytics rebuild`: recompute the analytics rollups from the event store;
 //! - `onering plans set <handle> <plan> [reason…]`: move someone to a plan (recorded as an
-//!   admin change, from the command line).
+//!   admin change, from the command line);
+//! - `onering admin grant <handle>` / `onering admin revoke <handle>`: give or take the admin
+//!   role (the only way to either; each is in the audit log as actor `cli`).
 
 use crate::db::{run_migrations, Db};
 
@@ -17,6 +19,10 @@ pub enum Command {
         handle: String,
         plan: String,
         reason: String,
+    },
+    Admin {
+        handle: String,
+        grant: bool,
     },
 }
 
@@ -35,11 +41,15 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
                 reason.join(" ")
             },
         }),
+        ["admin", verb @ ("grant" | "revoke"), handle] => Ok(Command::Admin {
+            handle: (*handle).to_owned(),
+            grant: *verb == "grant",
+        }),
         _ => Err(USAGE.to_owned()),
     }
 }
 
-pub const USAGE: &str = "usage:\n  onering                                serve the app (also: onering serve)\n  onering analytics rebuild              recompute the analytics rollups from the events\n  onering plans set <handle> <plan> [why] move someone to a plan (free, creator, team)";
+pub const USAGE: &str = "usage:\n  onering                                serve the app (also: onering serve)\n  onering analytics rebuild              recompute the analytics rollups from the events\n  onering plans set <handle> <plan> [why] move someone to a plan (free, creator, team)\n  onering admin grant|revoke <handle>    give or take the admin role (audited)";
 
 /// Runs a maintenance command against `DATABASE_URL` and reports what it did.
 pub async fn run_task(command: Command) -> Result<String, String> {
@@ -64,6 +74,14 @@ pub async fn run_task(command: Command) -> Result<String, String> {
             plan,
             reason,
         } => set_plan(&db, &handle, &plan, &reason).await,
+        Command::Admin { handle, grant } => {
+            crate::admin::service::set_admin_role(&db, &handle, grant)
+                .await
+                .map_err(|e| match e {
+                    crate::error::AppError::NotFound => format!("there is no one called @{handle}"),
+                    other => other.to_string(),
+                })
+        }
     };
     db.close().await;
     report
@@ -122,6 +140,21 @@ mod tests {
                 reason: "pilot user".into()
             })
         );
+        assert_eq!(
+            parse(&args(&["admin", "grant", "ada"])),
+            Ok(Command::Admin {
+                handle: "ada".into(),
+                grant: true
+            })
+        );
+        assert_eq!(
+            parse(&args(&["admin", "revoke", "ada"])),
+            Ok(Command::Admin {
+                handle: "ada".into(),
+                grant: false
+            })
+        );
+        assert!(parse(&args(&["admin", "grant"])).is_err());
         assert!(parse(&args(&["--help"])).is_err());
     }
 }

@@ -45,6 +45,8 @@ pub struct Config {
     pub font_dirs: Vec<std::path::PathBuf>,
     /// Stripe billing; `None` (no `STRIPE_SECRET_KEY`) turns billing off.
     pub stripe: Option<StripeConfig>,
+    /// Who may be an admin (see `admin::config`).
+    pub admin: crate::admin::config::AdminConfig,
 }
 
 /// Stripe's keys and the prices that map to plans. Its `Debug` never shows a secret.
@@ -183,6 +185,12 @@ pub struct ConfigError {
     reason: String,
 }
 
+impl ConfigError {
+    pub fn new(name: &'static str, reason: String) -> Self {
+        Self { name, reason }
+    }
+}
+
 impl Config {
     /// Reads the configuration; `site_addr` is the address the server listens on, used for
     /// the default public origin.
@@ -267,6 +275,7 @@ impl Config {
             health_token: var("HEALTH_TOKEN"),
             font_dirs: font_dirs(var("FONT_DIRS")),
             stripe: StripeConfig::from_vars(var)?,
+            admin: crate::admin::config::AdminConfig::from_vars(var)?,
         };
         config.validate()?;
         Ok(config)
@@ -293,6 +302,7 @@ impl Config {
             health_token: None,
             font_dirs: font_dirs(None),
             stripe: None,
+            admin: crate::admin::config::AdminConfig::default(),
         }
     }
 

@@ -103,6 +103,21 @@ impl<K: Hash + Eq + Clone> RateLimiter<K> {
         self.check_at(key, Instant::now())
     }
 
+    /// Seconds until `key` may try again, if its budget is spent now (counts nothing).
+    pub fn retry_after(&self, key: &K) -> Option<u64> {
+        let now = Instant::now();
+        let shard = self.shard(key);
+        let (started, attempts) = shard.windows.get(key)?;
+        let elapsed = now.duration_since(*started);
+        (elapsed < self.window && *attempts >= self.limit)
+            .then(|| self.window.saturating_sub(elapsed).as_secs().max(1))
+    }
+
+    /// Whether `key` has spent its budget for now (counts nothing).
+    pub fn is_limited(&self, key: &K) -> bool {
+        self.retry_after(key).is_some()
+    }
+
     /// How many keys are tracked (for tests).
     pub fn tracked(&self) -> usize {
         self.shards

@@ -48,6 +48,9 @@ pub struct AppState {
     /// Extra `form-action` origins for the CSP (Stripe's pages when billing is on).
     #[from_ref(skip)]
     pub form_targets: Arc<str>,
+    /// The admin gate: the identity provider's keys and refused attempts per address.
+    #[from_ref(skip)]
+    pub admin: Arc<crate::admin::auth::AdminGate>,
 }
 
 impl AppState {
@@ -81,7 +84,12 @@ impl AppState {
             (Some(_), Some(stripe)) => stripe.form_targets().into(),
             _ => "".into(),
         };
+        let admin = Arc::new(crate::admin::auth::AdminGate::new(
+            &config.admin,
+            outside_client(),
+        ));
         Self {
+            admin,
             billing,
             form_targets,
             live,
@@ -96,6 +104,21 @@ impl AppState {
             invite_ip_limiter,
         }
     }
+}
+
+/// The HTTP client for calls to outside services: bounded connect and overall times, at
+/// most three redirects, our name in the user agent.
+pub fn outside_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .connect_timeout(std::time::Duration::from_secs(5))
+        .timeout(std::time::Duration::from_secs(20))
+        .redirect(reqwest::redirect::Policy::limited(3))
+        .user_agent(concat!("OneRing/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .unwrap_or_else(|err| {
+            tracing::error!(error = %err, "the HTTP client could not be configured; using defaults");
+            reqwest::Client::new()
+        })
 }
 
 /// The application state inside a server function or a server-rendered component.
