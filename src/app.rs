@@ -55,7 +55,9 @@ pub fn App() -> impl IntoView {
                 <crate::ui::flash::FlashNotice/>
                 <main id="main" class="flex-1">
                     <Routes fallback=NotFound>
-                        <Route path=path!("/") view=HomePage/>
+                        // In order: the landing page streams, and every part arrives as plain
+                        // HTML in place (out-of-order streaming needs a script to put it there).
+                        <Route path=path!("/") view=HomePage ssr=SsrMode::InOrder/>
                         // Pages that may redirect render whole before answering, so the
                         // redirect is a real 302 (a streamed page has sent its status already).
                         <Route path=path!("/signup") view=SignUpPage ssr=SsrMode::Async/>

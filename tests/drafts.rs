@@ -19,6 +19,7 @@ on_both_backends!(
     concurrent_appends_get_dense_positions,
     concurrent_duplicate_appends_apply_once,
     concurrent_passes_pass_once_and_appends_never_land_after_a_pass,
+    forms_posted_without_a_script_land_on_the_next_page_with_errors_shown,
 );
 
 on_both_backends!(
@@ -680,4 +681,82 @@ async fn drafts_list_newest_activity_first_with_pages(app: &TestApp) {
     assert_eq!(bobs["drafts"].as_array().map(Vec::len), Some(1));
     assert_eq!(bobs["drafts"][0]["my_role"], "editor");
     assert_eq!(bobs["drafts"][0]["i_hold_ring"], false);
+}
+
+/// Without JavaScript a form posts straight to its server function: a new draft opens its
+/// page (303), an append comes back to the draft, and an error comes back to the form's page
+/// in its address, where the page renders it on the server.
+async fn forms_posted_without_a_script_land_on_the_next_page_with_errors_shown(app: &TestApp) {
+    let mut ada = app.client();
+    ada.sign_up("ada").await;
+    let key = common::key();
+    let created = ada
+        .post_plain_form(
+            "drafts/create",
+            &[
+                ("title", "Plain"),
+                ("platform", "x"),
+                ("first_segment", "Hello"),
+                ("idempotency_key", &key),
+            ],
+            "/drafts?new=1",
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let location = created.header("location").unwrap_or_default().to_owned();
+    assert!(location.starts_with("/drafts/"), "{location}");
+    let draft = location.trim_start_matches("/drafts/").to_owned();
+
+    let key = common::key();
+    let page = format!("/drafts/{draft}");
+    let appended = ada
+        .post_plain_form(
+            "drafts/append",
+            &[
+                ("draft_id", &draft),
+                ("content", "Second"),
+                ("idempotency_key", &key),
+            ],
+            &page,
+        )
+        .await;
+    assert_eq!(appended.status, StatusCode::FOUND);
+    let back_to = appended.header("location").unwrap_or_default();
+    assert!(
+        back_to.starts_with(&format!("{}{page}", common::PUBLIC_ORIGIN))
+            && !back_to.contains("__err"),
+        "{back_to}"
+    );
+
+    let key = common::key();
+    let refused = ada
+        .post_plain_form(
+            "drafts/create",
+            &[
+                ("title", ""),
+                ("platform", "x"),
+                ("first_segment", "x"),
+                ("idempotency_key", &key),
+            ],
+            "/drafts?new=1",
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FOUND);
+    let back = refused.header("location").unwrap_or_default().to_owned();
+    assert!(
+        back.contains("/drafts?new=1&__path=") && back.contains("__err="),
+        "{back}"
+    );
+    let shown = ada
+        .get(back.trim_start_matches(common::PUBLIC_ORIGIN))
+        .await;
+    assert_eq!(shown.status, StatusCode::OK);
+    assert!(
+        shown.body.contains("id=\"create-dialog\""),
+        "the dialog is open again"
+    );
+    assert!(
+        shown.body.contains("Give your draft a title"),
+        "with the error, rendered on the server"
+    );
 }

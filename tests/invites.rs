@@ -186,7 +186,7 @@ async fn a_signed_out_visitor_comes_back_after_signing_up_and_joins(app: &TestAp
         "@ada invited you",
         r#"property="og:title""#,
         r#"name="twitter:card""#,
-        r#"name="referrer" content="no-referrer""#,
+        r#"name="referrer" content="same-origin""#,
         "/signup?next=/refer",
         "/signin?next=/refer",
     ] {

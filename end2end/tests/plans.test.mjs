@@ -34,7 +34,7 @@ test('the fourth free draft is refused with the way out; archiving makes room', 
   assert.equal(await message.getByRole('link', { name: 'See your plan' }).getAttribute('href'), '/account/plan');
 
   // Archive the first from its page, then try again.
-  await page.getByRole('button', { name: 'Cancel' }).click();
+  await page.getByRole('link', { name: 'Cancel' }).click();
   await page.locator('#draft-list').getByText('First').click();
   await page.locator('#draft-title').getByText('First').waitFor();
   await waitForHydration(page);

@@ -85,7 +85,7 @@ fn Insights(insights: DraftInsights) -> impl IntoView {
     view! {
         <Title text=format!("Insights · {} · OneRing", insights.title)/>
         <div class="mx-auto max-w-5xl px-4 py-8">
-            <A href=back.clone() attr:class="text-sm font-medium text-ring-800 hover:underline">"← Back to the draft"</A>
+            <A href=back.clone() attr:class="tap text-sm font-medium text-ring-800 hover:underline">"← Back to the draft"</A>
             <h1 class="mt-2 text-2xl font-bold tracking-tight">"Insights: " {insights.title.clone()}</h1>
             <p class="mt-1 text-stone-600">"How this " {insights.platform.label()} " thread is coming together. Effort and teamwork, as of " {utc_datetime(crate::clock::day_start(insights.today) + (window_end - crate::clock::day_start(insights.today)).max(0))} "."</p>
             <dl class="mt-6 grid grid-cols-2 gap-3 sm:grid-cols-4" id="insight-numbers">

@@ -47,9 +47,9 @@ fn MyPage() -> impl IntoView {
                     <A
                         href=format!("/insights?window={days}")
                         attr:class=move || if window.get() == days {
-                            "rounded-full bg-ring-700 px-4 py-2 text-sm font-semibold text-white"
+                            "tap rounded-full bg-ring-700 px-4 py-2 text-sm font-semibold text-white"
                         } else {
-                            "rounded-full border border-stone-300 bg-white px-4 py-2 text-sm font-medium text-stone-800 hover:bg-stone-50"
+                            "tap rounded-full border border-stone-300 bg-white px-4 py-2 text-sm font-medium text-stone-800 hover:bg-stone-50"
                         }
                         attr:aria-current=move || (window.get() == days).then_some("page")
                     >{label}</A>
@@ -127,7 +127,7 @@ fn Boards(boards: Leaderboards, window: i64) -> impl IntoView {
                 }}
                 <A href="/account#leaderboards" attr:class="font-medium text-ring-800 underline">"your account settings"</A> "."
             </p>
-            <div class="mt-4 grid gap-6 md:grid-cols-2">
+            <div class="mt-4 grid grid-cols-1 gap-6 md:grid-cols-2">
                 {selected.into_iter().map(|board| view! { <BoardCard board/> }).collect_view()}
             </div>
         </section>

@@ -69,6 +69,7 @@ pub async fn sign_out() -> Result<(), AppError> {
     let state = crate::server::state::app_state()?;
     let current = ssr::current().await?;
     let cookie = super::service::sign_out(&state, current).await?;
+    crate::server::forms::go_to_after_form("/");
     set_cookie(&cookie)
 }
 

@@ -5,6 +5,7 @@ use leptos_meta::Title;
 use leptos_router::components::{Redirect, A};
 use leptos_router::hooks::use_query_map;
 
+use super::api::{SignIn, SignUp};
 use super::model::{check_new_password, Email, Handle};
 use super::state::use_auth;
 use crate::error::AppError;
@@ -23,6 +24,18 @@ fn live_check(typed: &str, rule: impl Fn(&str) -> Result<String, AppError>) -> O
         return None;
     }
     Some(rule(typed).unwrap_or_else(|err| err.to_string()))
+}
+
+/// Reloads the signed-in state each time the page's sign-in (or sign-up) completes.
+fn refresh_auth_after(version: RwSignal<usize>) {
+    let auth = use_auth();
+    Effect::new(move |seen: Option<usize>| {
+        let now = version.get();
+        if seen.is_some_and(|seen| seen != now) {
+            auth.changed();
+        }
+        now
+    });
 }
 
 /// Sends a signed-in visitor on to where they were going. The target is read once, before
@@ -56,8 +69,9 @@ fn AuthCard(title: &'static str, subtitle: &'static str, children: Children) -> 
 
 #[component]
 pub fn SignUpPage() -> impl IntoView {
-    let auth = use_auth();
-    let result = auth.sign_up.value();
+    let sign_up = ServerAction::<SignUp>::new();
+    refresh_auth_after(sign_up.version());
+    let result = sign_up.value();
     let next = next_path();
     let typed_handle = RwSignal::new(String::new());
     let typed_email = RwSignal::new(String::new());
@@ -83,7 +97,7 @@ pub fn SignUpPage() -> impl IntoView {
         <Title text="Create your account · OneRing"/>
         <RedirectWhenSignedIn next/>
         <AuthCard title="Create your account" subtitle="Start writing threads together. It takes a minute.">
-            <ActionForm action=auth.sign_up attr:class="space-y-5" attr:novalidate=true>
+            <ActionForm action=sign_up attr:class="space-y-5" attr:novalidate=true>
                 <FormAlert message=form_error(result)/>
                 <TextField
                     label="Handle"
@@ -112,7 +126,7 @@ pub fn SignUpPage() -> impl IntoView {
                     on_input=Callback::new(move |v| typed_password.set(v))
                     error=field_error(result, "password")
                 />
-                <SubmitButton label="Create account" pending_label="Creating your account…" pending=auth.sign_up.pending()/>
+                <SubmitButton label="Create account" pending_label="Creating your account…" pending=sign_up.pending()/>
             </ActionForm>
             <p class="mt-6 text-center text-sm text-stone-600">
                 "Already have an account? "
@@ -124,14 +138,15 @@ pub fn SignUpPage() -> impl IntoView {
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
-    let auth = use_auth();
-    let result = auth.sign_in.value();
+    let sign_in = ServerAction::<SignIn>::new();
+    refresh_auth_after(sign_in.version());
+    let result = sign_in.value();
     let next = next_path();
     view! {
         <Title text="Sign in · OneRing"/>
         <RedirectWhenSignedIn next/>
         <AuthCard title="Welcome back" subtitle="Sign in to pick up where your ring left off.">
-            <ActionForm action=auth.sign_in attr:class="space-y-5" attr:novalidate=true>
+            <ActionForm action=sign_in attr:class="space-y-5" attr:novalidate=true>
                 <FormAlert message=form_error(result)/>
                 <TextField
                     label="Handle or email"
@@ -144,7 +159,7 @@ pub fn SignInPage() -> impl IntoView {
                     autocomplete="current-password"
                     error=field_error(result, "password")
                 />
-                <SubmitButton label="Sign in" pending_label="Signing in…" pending=auth.sign_in.pending()/>
+                <SubmitButton label="Sign in" pending_label="Signing in…" pending=sign_in.pending()/>
             </ActionForm>
             <p class="mt-6 text-center text-sm text-stone-600">
                 "New to OneRing? "

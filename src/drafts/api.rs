@@ -25,7 +25,7 @@ pub async fn create_draft(
 ) -> Result<CreatedDraft, AppError> {
     let draft =
         super::model::NewDraft::parse(&title, subtitle.as_deref(), &platform, &first_segment)?;
-    mutate(
+    let created = mutate(
         "drafts.create",
         &idempotency_key,
         fingerprint(&[
@@ -38,7 +38,10 @@ pub async fn create_draft(
             Box::pin(async move { super::service::create_draft(tx, &user, &draft).await })
         },
     )
-    .await
+    .await?;
+    // Posted without a script: open the new draft (a script navigates by itself).
+    crate::server::forms::go_to_after_form(&crate::ui::nav::draft_path(&created.id));
+    Ok(created)
 }
 
 /// My drafts and the ones I collaborate on, most recently active first, 20 a page.

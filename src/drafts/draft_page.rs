@@ -184,13 +184,13 @@ fn Draft(view: RwSignal<DraftView>, actions: Actions, live: Live) -> impl IntoVi
                     </header>
                 }
             }}
-            <div class="mt-6 grid gap-6 lg:grid-cols-3">
-                <div class="space-y-6 lg:col-span-2">
+            <div class="mt-6 grid grid-cols-1 gap-6 lg:grid-cols-3">
+                <div class="min-w-0 space-y-6 lg:col-span-2">
                     {move || view! { <Timeline view=snapshot() actions/> }}
                     <Editor view actions live/>
                     {move || view! { <Preview view=snapshot()/> }}
                 </div>
-                <div class="space-y-6">
+                <div class="min-w-0 space-y-6">
                     <PresencePanel people=live.people me=first.me.id.clone()/>
                     {move || view! { <RingPanel view=snapshot() actions/> }}
                     {move || view! { <CollaboratorsPanel view=snapshot() actions/> }}
@@ -274,7 +274,7 @@ fn SegmentItem(segment: Segment, mine: bool, draft_id: String, actions: Actions)
             </p>
             <Show
                 when=move || editing.get()
-                fallback=move || view! { <p class="mt-1 whitespace-pre-wrap break-words segment-content">{content.clone()}</p> }
+                fallback=move || view! { <p class="mt-1 whitespace-pre-wrap wrap-anywhere segment-content">{content.clone()}</p> }
             >
                 <label class="sr-only" for=format!("edit-{}", segment.position)>"Edit segment"</label>
                 <textarea id=format!("edit-{}", segment.position) rows="3" class="mt-1 block w-full rounded-lg border border-stone-300 px-3 py-2" bind:value=text></textarea>
@@ -293,34 +293,26 @@ fn SegmentItem(segment: Segment, mine: bool, draft_id: String, actions: Actions)
     }
 }
 
+/// The next segment: a form that works before and without JavaScript (the server answers a
+/// post from the page itself with the draft again), and after hydration adds in place.
 #[component]
 fn Editor(view: RwSignal<DraftView>, actions: Actions, live: Live) -> impl IntoView {
     let my_turn =
         Memo::new(move |_| view.with(|v| v.i_hold_ring() && v.status != DraftStatus::Archived));
     let platform = Signal::derive(move || view.with(|v| v.platform));
     let text = RwSignal::new(String::new());
-    let key = RwSignal::new(String::new());
+    // One key per intent: a new one when the text changes or the segment was added, so a
+    // retry of the same text after a lost answer is applied once.
+    let key = RwSignal::new(new_idempotency_key());
+    let form = NodeRef::<leptos::html::Form>::new();
     let error = action_error(actions.append.value());
-    let send = move || {
-        if text.with(|t| t.trim().is_empty()) || actions.append.pending().get_untracked() {
-            return;
-        }
-        if key.with_untracked(String::is_empty) {
-            key.set(new_idempotency_key());
-        }
-        actions.append.dispatch(AppendSegment {
-            draft_id: view.with_untracked(|v| v.id.clone()),
-            content: text.get_untracked(),
-            idempotency_key: key.get_untracked(),
-        });
-    };
-    // A new intent after each success: clear the box and the key.
     Effect::new(move |_| {
         if let Some(Ok(_)) = actions.append.value().get() {
             text.set(String::new());
-            key.set(String::new());
+            key.set(new_idempotency_key());
         }
     });
+    let too_long = move || text.with(|t| platform.with(|p| p.count(t.trim()) > p.post_limit()));
     let waiting = move || {
         view.with(|v| {
             let holder = &v.ring_holder;
@@ -338,48 +330,58 @@ fn Editor(view: RwSignal<DraftView>, actions: Actions, live: Live) -> impl IntoV
             }
         })
     };
+    let draft_id = view.with_untracked(|v| v.id.clone());
     view! {
         <section
             class=move || if my_turn.get() { format!("{CARD} ring-2 ring-ring-400") } else { CARD.to_owned() }
             aria-labelledby="editor-heading"
         >
-            <div class="flex items-baseline justify-between">
-                <h2 id="editor-heading" class="text-lg font-semibold" aria-live="polite">
-                    {move || if my_turn.get() { "👑 It's your turn" } else { "Next segment" }}
-                </h2>
-                <Counter platform text/>
-            </div>
-            <label for="segment-input" class="sr-only">"Next segment"</label>
-            <textarea
-                id="segment-input"
-                rows="4"
-                class="mt-3 block w-full rounded-lg border border-stone-300 px-3 py-2.5 focus:border-ring-500 focus:outline-none focus:ring-2 focus:ring-ring-200 disabled:bg-stone-100"
-                disabled=move || !my_turn.get()
-                placeholder=move || if my_turn.get() { "Write the next post… (Ctrl+Enter to add)" } else { "" }
-                bind:value=text
-                on:input=move |_| {
-                    key.set(String::new());
-                    #[cfg(feature = "hydrate")]
-                    crate::live::client::typing();
-                }
-                on:keydown=move |ev| {
-                    if ev.key() == "Enter" && (ev.ctrl_key() || ev.meta_key()) {
-                        ev.prevent_default();
-                        send();
+            <ActionForm action=actions.append node_ref=form>
+                <div class="flex items-baseline justify-between gap-2">
+                    <h2 id="editor-heading" class="text-lg font-semibold" aria-live="polite">
+                        {move || if my_turn.get() { "👑 It's your turn" } else { "Next segment" }}
+                    </h2>
+                    <Counter platform text/>
+                </div>
+                <input type="hidden" name="draft_id" value=draft_id/>
+                <input type="hidden" name="idempotency_key" value=key.get_untracked() prop:value=move || key.get()/>
+                <label for="segment-input" class="sr-only">"Next segment"</label>
+                <textarea
+                    id="segment-input"
+                    name="content"
+                    rows="4"
+                    required=true
+                    class="mt-3 block w-full rounded-lg border border-stone-300 px-3 py-2.5 focus:border-ring-500 focus:outline-none focus:ring-2 focus:ring-ring-200 disabled:bg-stone-100"
+                    disabled=move || !my_turn.get()
+                    placeholder=move || if my_turn.get() { "Write the next post… (Ctrl+Enter to add)" } else { "" }
+                    bind:value=text
+                    on:input=move |_| {
+                        key.set(new_idempotency_key());
+                        #[cfg(feature = "hydrate")]
+                        crate::live::client::typing();
                     }
-                }
-            ></textarea>
-            <Show when=move || !my_turn.get()>
-                <p class="mt-2 text-sm font-medium text-stone-600" id="waiting-message" aria-live="polite">{waiting}</p>
-            </Show>
-            <div class="mt-3"><FormAlert message=error/></div>
-            <div class="mt-3 flex justify-end">
-                <button type="button" id="append" class=BUTTON disabled=move || {
-                        !my_turn.get() || actions.append.pending().get() || text.with(|t| platform.with(|p| p.count(t.trim()) > p.post_limit()))
-                    } on:click=move |_| send()>
-                    {move || if actions.append.pending().get() { "Adding…" } else { "Add segment" }}
-                </button>
-            </div>
+                    on:keydown=move |ev| {
+                        if ev.key() == "Enter" && (ev.ctrl_key() || ev.meta_key()) {
+                            ev.prevent_default();
+                            if let Some(form) = form.get() {
+                                let _ = form.request_submit();
+                            }
+                        }
+                    }
+                ></textarea>
+                <Show when=move || !my_turn.get()>
+                    <p class="mt-2 text-sm font-medium text-stone-700" id="waiting-message" aria-live="polite">{waiting}</p>
+                </Show>
+                <div class="mt-3"><FormAlert message=error/></div>
+                // Kept in sight above a phone's keyboard while the box is in use.
+                <div class="sticky bottom-0 -mx-1 mt-3 flex justify-end bg-white px-1 py-2">
+                    <button type="submit" id="append" class=BUTTON disabled=move || {
+                            !my_turn.get() || actions.append.pending().get() || too_long()
+                        }>
+                        {move || if actions.append.pending().get() { "Adding…" } else { "Add segment" }}
+                    </button>
+                </div>
+            </ActionForm>
         </section>
     }
 }
@@ -425,7 +427,7 @@ fn Preview(view: StoredValue<DraftView>) -> impl IntoView {
                 </div>
             </div>
             <ol class="mt-4 space-y-3">
-                {posts.into_iter().map(|p| view! { <li class="whitespace-pre-wrap break-words rounded-xl bg-stone-50 p-3 text-sm">{p}</li> }).collect_view()}
+                {posts.into_iter().map(|p| view! { <li class="whitespace-pre-wrap wrap-anywhere rounded-xl bg-stone-50 p-3 text-sm">{p}</li> }).collect_view()}
             </ol>
         </section>
     }

@@ -2,12 +2,12 @@
 
 use leptos::prelude::*;
 
-use super::api::{AddCollaborator, PassRing, ReclaimRing, RemoveCollaborator, SetRole, SetStatus};
+use super::api::{AddCollaborator, RemoveCollaborator, SetRole, SetStatus};
 use super::draft_page::Actions;
 use super::types::{DraftStatus, DraftView, PassKind, Role};
 use crate::live::types::Present;
 use crate::ui::browser::new_idempotency_key;
-use crate::ui::form::{action_error, action_failure, FormAlert, QuotaAlert};
+use crate::ui::form::{action_error, action_failure, FormAlert, IdempotencyKey, QuotaAlert};
 use crate::ui::format::count;
 use crate::ui::style::{CARD, QUIET_BUTTON};
 
@@ -48,12 +48,18 @@ pub(super) fn RingPanel(view: StoredValue<DraftView>, actions: Actions) -> impl 
         .filter(|c| c.role.can_hold_ring() && c.user.id != v.me.id)
         .map(|c| (c.user.id.clone(), c.user.handle.clone()))
         .collect();
-    let chosen = RwSignal::new(candidates.first().map(|c| c.0.clone()).unwrap_or_default());
-    let pass_key = RwSignal::new(String::new());
+    // One key per intent: a new one when the choice changes or the ring was passed.
+    let pass_key = RwSignal::new(new_idempotency_key());
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = actions.pass.value().get() {
+            pass_key.set(new_idempotency_key());
+        }
+    });
     let pass_error = action_error(actions.pass.value());
     let reclaim_error = action_error(actions.reclaim.value());
     let can_reclaim = v.my_role == Role::Owner && !v.i_hold_ring();
     let pass_draft = draft_id.clone();
+    // Both are forms that work before and without JavaScript.
     view! {
         <section class=CARD aria-labelledby="ring-heading">
             <h2 id="ring-heading" class="text-lg font-semibold">"The ring"</h2>
@@ -61,21 +67,22 @@ pub(super) fn RingPanel(view: StoredValue<DraftView>, actions: Actions) -> impl 
                 {if v.i_hold_ring() { "👑 You hold the ring.".to_owned() } else { format!("👑 @{} holds the ring.", v.ring_holder.handle) }}
             </p>
             {(v.i_hold_ring() && !candidates.is_empty()).then(|| view! {
-                <div class="mt-4 flex gap-2">
+                <ActionForm action=actions.pass attr:class="mt-4 flex gap-2">
+                    <input type="hidden" name="draft_id" value=pass_draft/>
+                    <input type="hidden" name="idempotency_key" value=pass_key.get_untracked() prop:value=move || pass_key.get()/>
                     <label for="pass-to" class="sr-only">"Pass the ring to"</label>
-                    <select id="pass-to" class="min-w-0 flex-1 rounded-lg border border-stone-300 px-2 py-1.5" on:change=move |ev| { chosen.set(event_target_value(&ev)); pass_key.set(String::new()); }>
+                    <select id="pass-to" name="to_user_id" class="min-w-0 flex-1 rounded-lg border border-stone-300 px-2 py-1.5" on:change=move |_| pass_key.set(new_idempotency_key())>
                         {candidates.iter().map(|(id, handle)| view! { <option value=id.clone()>"@" {handle.clone()}</option> }).collect_view()}
                     </select>
-                    <button type="button" id="pass-ring" class=QUIET_BUTTON disabled=move || actions.pass.pending().get() on:click=move |_| {
-                        if pass_key.with_untracked(String::is_empty) { pass_key.set(new_idempotency_key()); }
-                        actions.pass.dispatch(PassRing { draft_id: pass_draft.clone(), to_user_id: chosen.get_untracked(), idempotency_key: pass_key.get_untracked() });
-                    }>"Pass"</button>
-                </div>
+                    <button type="submit" id="pass-ring" class=QUIET_BUTTON disabled=move || actions.pass.pending().get()>"Pass"</button>
+                </ActionForm>
             })}
             {can_reclaim.then(|| view! {
-                <button type="button" class=format!("{QUIET_BUTTON} mt-4") disabled=move || actions.reclaim.pending().get() on:click=move |_| {
-                    actions.reclaim.dispatch(ReclaimRing { draft_id: draft_id.clone(), idempotency_key: new_idempotency_key() });
-                }>"Take the ring back"</button>
+                <ActionForm action=actions.reclaim attr:class="mt-4">
+                    <input type="hidden" name="draft_id" value=draft_id.clone()/>
+                    <IdempotencyKey completed=actions.reclaim.version()/>
+                    <button type="submit" id="reclaim-ring" class=QUIET_BUTTON disabled=move || actions.reclaim.pending().get()>"Take the ring back"</button>
+                </ActionForm>
             })}
             <div class="mt-3"><FormAlert message=pass_error/><FormAlert message=reclaim_error/></div>
             <h3 class="mt-5 text-sm font-semibold text-stone-700">"History"</h3>
@@ -213,7 +220,7 @@ pub(super) fn InsightsLink(view: StoredValue<DraftView>) -> impl IntoView {
             <p class="mt-1 text-sm text-stone-700">
                 {count(v.segments.len() as i64, "segment")} " · " {count(v.collaborators.len() as i64, "collaborator")} " · " {count(passes, "ring pass")}
             </p>
-            <a href=format!("{}/insights", crate::ui::nav::draft_path(&v.id)) class="mt-3 inline-block text-sm font-semibold text-ring-800 hover:underline" id="open-insights">
+            <a href=format!("{}/insights", crate::ui::nav::draft_path(&v.id)) class="tap mt-3 inline-block text-sm font-semibold text-ring-800 hover:underline" id="open-insights">
                 "See who wrote what, and how the ring moves →"
             </a>
         </section>

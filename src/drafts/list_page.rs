@@ -39,31 +39,27 @@ fn DraftsList() -> impl IntoView {
         })
     });
     let drafts = Resource::new(move || page.get(), list_drafts);
-    let creating = RwSignal::new(false);
+    // The dialog is part of the address, so the link that opens it works without a script.
+    let creating = Memo::new(move |_| query.with(|q| q.get("new").is_some()));
     view! {
         <div class="mx-auto max-w-5xl px-4 py-10">
             <div class="flex items-center justify-between gap-4">
                 <h1 class="text-2xl font-bold tracking-tight">"Your drafts"</h1>
-                <button
-                    type="button"
-                    id="new-draft"
-                    class="rounded-lg bg-ring-600 px-4 py-2 font-semibold text-white shadow-sm hover:bg-ring-700"
-                    on:click=move |_| creating.set(true)
-                >
+                <A href="/drafts?new=1" attr:id="new-draft" attr:class="tap rounded-lg bg-ring-600 px-4 py-2 font-semibold text-white shadow-sm hover:bg-ring-700">
                     "New draft"
-                </button>
+                </A>
             </div>
             <Show when=move || creating.get()>
-                <CreateDraftDialog on_close=Callback::new(move |()| creating.set(false))/>
+                <CreateDraftDialog close_href="/drafts" opener="new-draft"/>
             </Show>
             <Transition fallback=|| view! { <p class="mt-6 text-stone-500">"Loading your drafts…"</p> }>
                 {move || Suspend::new(async move {
                     match drafts.await {
-                        Ok(list) if list.drafts.is_empty() && list.page == 0 => view! { <EmptyState creating/> }.into_any(),
+                        Ok(list) if list.drafts.is_empty() && list.page == 0 => view! { <EmptyState/> }.into_any(),
                         Ok(list) => {
                             let (page, has_more) = (list.page, list.has_more);
                             view! {
-                                <ul class="mt-6 grid gap-3" id="draft-list">
+                                <ul class="mt-6 grid grid-cols-1 gap-3" id="draft-list">
                                     {list.drafts.into_iter().map(|d| view! { <DraftRow draft=d/> }).collect_view()}
                                 </ul>
                                 <Pager page has_more/>
@@ -78,14 +74,14 @@ fn DraftsList() -> impl IntoView {
 }
 
 #[component]
-fn EmptyState(creating: RwSignal<bool>) -> impl IntoView {
+fn EmptyState() -> impl IntoView {
     view! {
         <div class="mt-8 rounded-2xl border border-dashed border-stone-300 bg-white p-10 text-center">
             <h2 class="text-lg font-semibold">"No drafts yet"</h2>
             <p class="mt-2 text-stone-600">"Start a thread, write the opening post, then pass the ring to a co-writer."</p>
-            <button type="button" class="mt-6 rounded-lg bg-ring-600 px-4 py-2 font-semibold text-white hover:bg-ring-700" on:click=move |_| creating.set(true)>
+            <A href="/drafts?new=1" attr:class="tap mt-6 inline-block rounded-lg bg-ring-600 px-4 py-2 font-semibold text-white hover:bg-ring-700" attr:id="start-first-draft">
                 "Start your first draft"
-            </button>
+            </A>
         </div>
     }
 }
@@ -122,9 +118,9 @@ fn DraftRow(draft: DraftSummary) -> impl IntoView {
 fn Pager(page: u32, has_more: bool) -> impl IntoView {
     view! {
         <nav class="mt-6 flex justify-between text-sm" aria-label="Pages">
-            {(page > 0).then(|| view! { <A href=format!("/drafts?page={}", page - 1) attr:class="font-medium text-ring-700">"← Newer"</A> })}
+            {(page > 0).then(|| view! { <A href=format!("/drafts?page={}", page - 1) attr:class="tap font-medium text-ring-700">"← Newer"</A> })}
             <span></span>
-            {has_more.then(|| view! { <A href=format!("/drafts?page={}", page + 1) attr:class="font-medium text-ring-700">"Older →"</A> })}
+            {has_more.then(|| view! { <A href=format!("/drafts?page={}", page + 1) attr:class="tap font-medium text-ring-700">"Older →"</A> })}
         </nav>
     }
 }
@@ -149,26 +145,40 @@ pub fn Counter(
     }
 }
 
-/// The "Start a draft" dialog; `hint` (today's challenge, say) is shown above the form.
+/// The "Start a draft" dialog, open while the page's address says so (`?new=1` on
+/// `/drafts`): a form that works before and without JavaScript. Cancel and Escape go to
+/// `close_href`, and the focus goes back to `opener`, the link that opened it. `hint`
+/// (today's challenge, say) is shown above the form.
 #[component]
 pub fn CreateDraftDialog(
-    on_close: Callback<()>,
+    close_href: &'static str,
+    opener: &'static str,
     #[prop(optional, into)] hint: Option<String>,
 ) -> impl IntoView {
     let create = ServerAction::<CreateDraft>::new();
     let navigate = use_navigate();
-    let title = RwSignal::new(String::new());
     let platform = RwSignal::new(Platform::X);
     let first = RwSignal::new(String::new());
-    let key = RwSignal::new(String::new());
+    // One key per intent: a new one when the text changes or a draft was made.
+    let key = RwSignal::new(new_idempotency_key());
+    let to_draft = navigate.clone();
     Effect::new(move |_| {
         if let Some(Ok(created)) = create.value().get() {
             if let Some(notice) = created.notice {
                 crate::ui::flash::flash(notice);
             }
-            navigate(&draft_path(&created.id), Default::default());
+            key.set(new_idempotency_key());
+            to_draft(&draft_path(&created.id), Default::default());
         }
     });
+    // The focus goes into the dialog (its first field) and, when it closes, back to `opener`.
+    let first_field = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |_| {
+        if let Some(input) = first_field.get() {
+            let _ = input.focus();
+        }
+    });
+    on_cleanup(move || crate::ui::browser::focus_by_id(opener));
     let failure = action_failure(create.value());
     let error = Signal::derive(move || {
         failure
@@ -184,22 +194,17 @@ pub fn CreateDraftDialog(
             })
         }
     };
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if key.with(String::is_empty) {
-            key.set(new_idempotency_key());
-        }
-        create.dispatch(CreateDraft {
-            title: title.get(),
-            subtitle: None,
-            platform: platform.get().as_str().to_owned(),
-            first_segment: first.get(),
-            idempotency_key: key.get(),
-        });
-    };
+    let changed = move |_| key.set(new_idempotency_key());
     view! {
-        <div class="fixed inset-0 z-10 flex items-start justify-center bg-black/30 p-4 sm:items-center" role="dialog" aria-modal="true" aria-labelledby="create-title">
-            <form class="w-full max-w-lg space-y-4 rounded-2xl bg-white p-6 shadow-xl" on:submit=submit>
+        <div
+            class="fixed inset-0 z-30 flex items-start justify-center overflow-y-auto bg-black/40 p-3 sm:items-center sm:p-4"
+            role="dialog"
+            aria-modal="true"
+            aria-labelledby="create-title"
+            id="create-dialog"
+            on:keydown=move |ev| if ev.key() == "Escape" { navigate(close_href, Default::default()) }
+        >
+            <ActionForm action=create attr:class="w-full max-w-lg space-y-4 rounded-2xl bg-white p-5 shadow-xl sm:p-6">
                 <h2 id="create-title" class="text-xl font-bold">"Start a draft"</h2>
                 {hint.map(|hint| view! {
                     <p class="rounded-lg bg-ring-50 p-3 text-sm text-stone-800" id="create-hint">
@@ -207,20 +212,22 @@ pub fn CreateDraftDialog(
                     </p>
                 })}
                 <QuotaAlert error/>
+                <input type="hidden" name="idempotency_key" value=key.get_untracked() prop:value=move || key.get()/>
                 <div>
                     <label for="draft-title" class="block text-sm font-medium">"Title"</label>
-                    <input id="draft-title" class=FIELD autofocus=true bind:value=title on:input=move |_| key.set(String::new())/>
-                    <p class="mt-1 text-sm text-red-700">{field_error("title")}</p>
+                    <input id="draft-title" name="title" class=FIELD autofocus=true required=true maxlength="120" on:input=changed node_ref=first_field/>
+                    <p class="mt-1 text-sm text-red-700" role="alert">{field_error("title")}</p>
                 </div>
                 <div>
                     <label for="draft-platform" class="block text-sm font-medium">"Platform"</label>
                     <select
                         id="draft-platform"
+                        name="platform"
                         class=FIELD
                         on:change=move |ev| {
                             if let Ok(p) = Platform::parse(&event_target_value(&ev)) {
                                 platform.set(p);
-                                key.set(String::new());
+                                key.set(new_idempotency_key());
                             }
                         }
                     >
@@ -232,16 +239,16 @@ pub fn CreateDraftDialog(
                         <label for="draft-first" class="block text-sm font-medium">"Opening post"</label>
                         <Counter platform text=first/>
                     </div>
-                    <textarea id="draft-first" rows="5" class=FIELD bind:value=first on:input=move |_| key.set(String::new())></textarea>
-                    <p class="mt-1 text-sm text-red-700">{field_error("first_segment")}{field_error("content")}</p>
+                    <textarea id="draft-first" name="first_segment" rows="5" class=FIELD required=true bind:value=first on:input=changed></textarea>
+                    <p class="mt-1 text-sm text-red-700" role="alert">{field_error("first_segment")}{field_error("content")}</p>
                 </div>
-                <div class="flex justify-end gap-3">
-                    <button type="button" class="rounded-lg px-4 py-2 font-medium text-stone-700 hover:bg-stone-100" on:click=move |_| on_close.run(())>"Cancel"</button>
-                    <button type="submit" class="rounded-lg bg-ring-600 px-4 py-2 font-semibold text-white hover:bg-ring-700 disabled:opacity-60" disabled=move || create.pending().get()>
+                <div class="flex items-center justify-end gap-3">
+                    <A href=close_href attr:class="tap rounded-lg px-4 py-2 font-medium text-stone-700 hover:bg-stone-100" attr:id="cancel-create">"Cancel"</A>
+                    <button type="submit" id="create-draft" class="rounded-lg bg-ring-600 px-4 py-2 font-semibold text-white hover:bg-ring-700 disabled:opacity-60" disabled=move || create.pending().get()>
                         {move || if create.pending().get() { "Creating…" } else { "Create draft" }}
                     </button>
                 </div>
-            </form>
+            </ActionForm>
         </div>
     }
 }

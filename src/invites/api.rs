@@ -154,7 +154,9 @@ pub async fn preview_invite(code: Option<String>) -> Result<InvitePreview, AppEr
         p
     });
     match &preview {
-        Ok(_) if viewer.is_none() => {
+        // Remembered for a signed-out visitor's way back, and for the join form, which works
+        // without a script and so cannot carry the code (the page never holds it).
+        Ok(p) if viewer.is_none() || p.visitor == super::types::Visitor::Invitee => {
             crate::auth::api::set_cookie(&super::code::remember_cookie(&code, secure))?;
         }
         Err(AppError::InviteUnavailable) => {
@@ -187,6 +189,9 @@ pub async fn accept_invite(
     .await;
     if matches!(accepted, Ok(_) | Err(AppError::InviteUnavailable)) {
         crate::auth::api::set_cookie(&super::code::forget_cookie(state.config.is_https()))?;
+    }
+    if let Ok(acceptance) = &accepted {
+        crate::server::forms::go_to_after_form(&crate::ui::nav::draft_path(&acceptance.draft_id));
     }
     accepted
 }

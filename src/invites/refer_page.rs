@@ -10,8 +10,7 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 use super::api::{preview_invite, AcceptInvite};
 use super::types::{InvitePreview, Visitor};
 use crate::error::AppError;
-use crate::ui::browser::new_idempotency_key;
-use crate::ui::form::{action_error, FormAlert};
+use crate::ui::form::{action_error, FormAlert, IdempotencyKey};
 use crate::ui::nav::draft_path;
 use crate::ui::preview::{LinkPreview, PreviewImage};
 use crate::ui::LoadError;
@@ -24,7 +23,9 @@ const SECONDARY: &str = "block w-full rounded-lg border border-stone-300 px-4 py
 #[component]
 fn ShareMeta(description: String, image: Option<String>) -> impl IntoView {
     view! {
-        <Meta name="referrer" content="no-referrer"/>
+        // The code is in this page's address: it may go back to us (the join form's way back
+        // with its answer) and nowhere else.
+        <Meta name="referrer" content="same-origin"/>
         <Meta name="robots" content="noindex"/>
         <LinkPreview
             title="You're invited to write a thread together on OneRing"
@@ -52,7 +53,7 @@ pub fn ReferPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="mx-auto max-w-lg px-4 py-12 text-stone-500">"Opening your invite…"</p> }>
             {move || Suspend::new(async move {
                 match preview.await {
-                    Ok(preview) => view! { <InviteCard preview code accept/> }.into_any(),
+                    Ok(preview) => view! { <InviteCard preview accept/> }.into_any(),
                     Err(AppError::InviteUnavailable) => view! { <InviteUnavailable/> }.into_any(),
                     Err(error) => view! { <LoadError error/> }.into_any(),
                 }
@@ -62,11 +63,7 @@ pub fn ReferPage() -> impl IntoView {
 }
 
 #[component]
-fn InviteCard(
-    preview: InvitePreview,
-    code: Memo<Option<String>>,
-    accept: ServerAction<AcceptInvite>,
-) -> impl IntoView {
+fn InviteCard(preview: InvitePreview, accept: ServerAction<AcceptInvite>) -> impl IntoView {
     let platform = preview.platform.label();
     let description = format!(
         "@{} invited you to write a {platform} thread together. Join to add the next post.",
@@ -75,12 +72,6 @@ fn InviteCard(
     let people = match preview.collaborator_count {
         1 => "1 person writing".to_owned(),
         n => format!("{n} people writing"),
-    };
-    let join = move |_| {
-        accept.dispatch(AcceptInvite {
-            code: code.get_untracked(),
-            idempotency_key: new_idempotency_key(),
-        });
     };
     let error = action_error(accept.value());
     let title = preview.draft_title.clone();
@@ -110,10 +101,15 @@ fn InviteCard(
                 {note.map(|n| view! { <p class="mt-4 rounded-lg bg-ring-50 px-3 py-2 text-sm text-ring-800" id="invite-note">{n}</p> })}
                 <div class="mt-6 space-y-3">
                     {match button {
+                        // A form that works before and without JavaScript: the code comes from
+                        // the cookie this page's visit set, never from the page.
                         Some(label) => view! {
-                            <button type="button" id="join" class=PRIMARY disabled=move || accept.pending().get() on:click=join>
-                                {move || if accept.pending().get() { "Joining…".to_owned() } else { label.clone() }}
-                            </button>
+                            <ActionForm action=accept>
+                                <IdempotencyKey completed=accept.version()/>
+                                <button type="submit" id="join" class=PRIMARY disabled=move || accept.pending().get()>
+                                    {move || if accept.pending().get() { "Joining…".to_owned() } else { label.clone() }}
+                                </button>
+                            </ActionForm>
                         }.into_any(),
                         None => view! {
                             <A href="/signup?next=/refer" attr:class=PRIMARY attr:id="join-sign-up">"Create an account to join"</A>
@@ -143,7 +139,7 @@ fn InviteUnavailable() -> impl IntoView {
                 "Invite links work a set number of times and for a limited time, and their owner can withdraw them. "
                 "Ask the person who shared it to send you a fresh one. Nothing is wrong on your side."
             </p>
-            <A href="/" attr:class="mt-8 inline-block rounded-lg bg-ring-600 px-4 py-2.5 font-semibold text-white hover:bg-ring-700">"Go to OneRing"</A>
+            <A href="/" attr:class="tap mt-8 inline-block rounded-lg bg-ring-600 px-4 py-2.5 font-semibold text-white hover:bg-ring-700">"Go to OneRing"</A>
         </div>
     }
 }

@@ -23,7 +23,7 @@ pub fn PlanSummary(plan: MyPlan, children: Children) -> impl IntoView {
                 {plan.standings.iter().map(|s| view! { <StandingRow standing=s.clone() grace_total/> }).collect_view()}
             </ul>
             <div class="mt-6 flex flex-wrap items-center gap-3">
-                <A href="/pricing" attr:class="rounded-lg border border-stone-300 px-4 py-2 font-medium text-stone-800 hover:bg-stone-50">"Compare plans"</A>
+                <A href="/pricing" attr:class="tap rounded-lg border border-stone-300 px-4 py-2 font-medium text-stone-800 hover:bg-stone-50">"Compare plans"</A>
                 {children()}
             </div>
         </section>

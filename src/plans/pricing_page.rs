@@ -33,7 +33,7 @@ pub fn PricingPage() -> impl IntoView {
 fn Plans(pricing: Pricing) -> impl IntoView {
     let signed_in = pricing.current.is_some();
     view! {
-        <ul class="mt-8 grid gap-4 md:grid-cols-3" id="plans">
+        <ul class="mt-8 grid grid-cols-1 gap-4 md:grid-cols-3" id="plans">
             {pricing.plans.into_iter().map(|plan| {
                 let current = pricing.current.as_deref() == Some(plan.id.as_str());
                 view! {
@@ -60,9 +60,9 @@ fn Plans(pricing: Pricing) -> impl IntoView {
         </ul>
         <div class="mt-6 text-stone-700">
             {if signed_in {
-                view! { <A href="/account/plan" attr:class="font-semibold text-ring-800 underline">"See your plan and what you use"</A> }.into_any()
+                view! { <A href="/account/plan" attr:class="tap font-semibold text-ring-800 underline">"See your plan and what you use"</A> }.into_any()
             } else {
-                view! { <A href="/signup" attr:class="inline-block rounded-lg bg-ring-700 px-4 py-2.5 font-semibold text-white hover:bg-ring-800">"Start free"</A> }.into_any()
+                view! { <A href="/signup" attr:class="tap inline-block rounded-lg bg-ring-700 px-4 py-2.5 font-semibold text-white hover:bg-ring-800">"Start free"</A> }.into_any()
             }}
             {(!pricing.upgrades_available).then(|| view! { <p class="mt-2 text-sm text-stone-600">"Upgrades are not available on this server."</p> })}
         </div>

@@ -3,6 +3,7 @@
 pub mod cli;
 pub mod config;
 pub mod errors;
+pub mod forms;
 pub mod health;
 pub mod input;
 pub mod limits;

@@ -123,13 +123,13 @@ fn Body(
         {card.i_own_it.then(|| view! {
             <fieldset class="mt-5 space-y-3 rounded-xl border border-stone-200 p-4">
                 <legend class="px-1 text-sm font-semibold">"Public link"</legend>
-                <label class="flex items-center gap-3 text-sm">
+                <label class="flex min-h-11 items-center gap-3 text-sm">
                     <input type="checkbox" class="size-5" id="sharing-on" prop:checked=sharing_on
                         on:change=move |ev| toggle(event_target_checked(&ev), show_thread)/>
                     "Anyone with the link can see this card"
                 </label>
                 {sharing_on.then(|| view! {
-                    <label class="flex items-center gap-3 text-sm">
+                    <label class="flex min-h-11 items-center gap-3 text-sm">
                         <input type="checkbox" class="size-5" id="show-thread" prop:checked=show_thread
                             on:change=move |ev| toggle_thread(true, event_target_checked(&ev))/>
                         "Show the thread's text on the public page"

@@ -112,7 +112,7 @@ fn Card(public: PublicCard) -> impl IntoView {
                     <h2 id="thread-heading" class="text-lg font-semibold">"The thread"</h2>
                     <ol class="mt-3 space-y-3" id="card-thread">
                         {thread.into_iter().map(|s| view! {
-                            <li class="whitespace-pre-wrap break-words">
+                            <li class="whitespace-pre-wrap wrap-anywhere">
                                 <span class="block text-xs font-semibold text-stone-600">"@" {s.author}</span>
                                 {s.text}
                             </li>
@@ -121,7 +121,7 @@ fn Card(public: PublicCard) -> impl IntoView {
                 </section>
             })}
             <div class="mt-8 flex flex-wrap items-center gap-3">
-                <A href=card.cta.url.clone() attr:class="rounded-lg bg-ring-700 px-5 py-3 font-semibold text-white hover:bg-ring-800" attr:id="card-cta">{card.cta.label.clone()}</A>
+                <A href=card.cta.url.clone() attr:class="tap rounded-lg bg-ring-700 px-5 py-3 font-semibold text-white hover:bg-ring-800" attr:id="card-cta">{card.cta.label.clone()}</A>
                 <button type="button" class=QUIET_BUTTON id="copy-card-link" on:click=copy_link>
                     {move || if copied.get() { "Link copied" } else { "Copy link" }}
                 </button>

@@ -82,12 +82,12 @@ fn Day(view: TodayView, zone: ServerAction<SetTimeZone>) -> impl IntoView {
             </p>
         </header>
         <DeviceZone current=time_zone action=zone/>
-        <div class="mt-6 grid gap-6 md:grid-cols-2">
+        <div class="mt-6 grid grid-cols-1 gap-6 md:grid-cols-2">
             <ChallengeCard challenge/>
             <StreakCard streak/>
         </div>
         <MomentumCard momentum/>
-        <div class="mt-6 grid gap-6 md:grid-cols-5">
+        <div class="mt-6 grid grid-cols-1 gap-6 md:grid-cols-5">
             <div class="md:col-span-3"><CoachCard coach/></div>
             <div class="md:col-span-2"><BadgeCard archetype handle profile_private/></div>
         </div>
@@ -114,7 +114,9 @@ fn DeviceZone(current: String, action: ServerAction<SetTimeZone>) -> impl IntoVi
 
 #[component]
 fn ChallengeCard(challenge: Challenge) -> impl IntoView {
-    let creating = RwSignal::new(false);
+    // Part of the address (`?start=1`), so the link opens it without a script too.
+    let query = leptos_router::hooks::use_query_map();
+    let creating = Memo::new(move |_| query.with(|q| q.get("start").is_some()));
     let prompt = challenge.prompt.clone();
     view! {
         <section class=CARD aria-labelledby="challenge-heading" id="challenge">
@@ -123,11 +125,11 @@ fn ChallengeCard(challenge: Challenge) -> impl IntoView {
             </h2>
             <p class="mt-2 text-lg font-semibold text-stone-900" id="challenge-prompt">{challenge.prompt.clone()}</p>
             <p class="mt-1 text-sm text-stone-600">"Challenge " {challenge.number} " of " {challenge.of} ": everyone whose calendar says today gets this one."</p>
-            <button type="button" class=format!("{PRIMARY} mt-4") id="start-from-challenge" on:click=move |_| creating.set(true)>
+            <leptos_router::components::A href="/today?start=1" attr:class=format!("tap {PRIMARY} mt-4 inline-block") attr:id="start-from-challenge">
                 "Start a draft from this"
-            </button>
+            </leptos_router::components::A>
             <Show when=move || creating.get()>
-                <CreateDraftDialog on_close=Callback::new(move |()| creating.set(false)) hint=prompt.clone()/>
+                <CreateDraftDialog close_href="/today" opener="start-from-challenge" hint=prompt.clone()/>
             </Show>
         </section>
     }
@@ -202,7 +204,7 @@ fn CoachCard(coach: Coach) -> impl IntoView {
                     <li data-rule=s.rule.clone()>
                         <p class="font-medium text-stone-900">{s.text}</p>
                         <p class="mt-0.5 text-sm text-stone-600">"Why: " {s.reason}</p>
-                        {s.link.map(|link| view! { <A href=link.url attr:class="mt-1 inline-block text-sm font-medium text-ring-800 underline">{link.label}</A> })}
+                        {s.link.map(|link| view! { <A href=link.url attr:class="tap mt-1 inline-block text-sm font-medium text-ring-800 underline">{link.label}</A> })}
                     </li>
                 }).collect_view()}
             </ol>

@@ -50,3 +50,20 @@ pub fn copy_to_clipboard(text: &str) {
     #[cfg(not(feature = "hydrate"))]
     let _ = text;
 }
+
+/// Moves the keyboard focus to the element with `id`, once the page has drawn its next
+/// frame (a dialog closing gives the focus back to what opened it).
+pub fn focus_by_id(id: &'static str) {
+    #[cfg(feature = "hydrate")]
+    leptos::prelude::request_animation_frame(move || {
+        use wasm_bindgen::JsCast;
+        let element = leptos::prelude::document()
+            .get_element_by_id(id)
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+        if let Some(element) = element {
+            let _ = element.focus();
+        }
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = id;
+}

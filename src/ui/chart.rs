@@ -240,7 +240,7 @@ pub fn StackedDays(
             </Plot>
             <Legend names=names.clone()/>
             <details class="mt-2 text-sm">
-                <summary class="cursor-pointer py-2 font-medium text-ring-800">"Show as a table"</summary>
+                <summary class="cursor-pointer py-3 font-medium text-ring-800">"Show as a table"</summary>
                 {if empty {
                     view! { <p class="mt-2 text-stone-600">"Nothing on any day yet."</p> }.into_any()
                 } else {

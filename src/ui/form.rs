@@ -223,7 +223,7 @@ pub fn QuotaAlert(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoVie
             Some(AppError::QuotaExceeded { message, .. }) => view! {
                 <div class="rounded-lg border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-900" role="alert" id="quota-message">
                     <p>{message}</p>
-                    <a href="/account/plan" class="mt-1 inline-block font-semibold text-amber-900 underline">"See your plan"</a>
+                    <a href="/account/plan" class="tap mt-1 inline-block font-semibold text-amber-900 underline">"See your plan"</a>
                 </div>
             }.into_any(),
             Some(other) => view! { <FormAlert message=Signal::derive(move || Some(other.to_string()))/> }.into_any(),

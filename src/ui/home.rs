@@ -46,7 +46,7 @@ fn Home(me: Me) -> impl IntoView {
         <section class="mx-auto max-w-6xl px-4 py-10 sm:py-14">
             <h1 class="text-3xl font-bold tracking-tight" id="home-greeting">"Welcome, @" {me.user.handle.clone()}</h1>
             <p class="mt-2 text-stone-600">"Good to have you here. This is how a thread comes together on OneRing:"</p>
-            <A href="/drafts" attr:class="mt-5 inline-block rounded-lg bg-ring-600 px-4 py-2.5 font-semibold text-white shadow-sm hover:bg-ring-700">"Go to your drafts"</A>
+            <A href="/drafts" attr:class="tap mt-5 inline-block rounded-lg bg-ring-600 px-4 py-2.5 font-semibold text-white shadow-sm hover:bg-ring-700">"Go to your drafts"</A>
             <ol class="mt-8 grid gap-4 sm:grid-cols-3">
                 {NEXT_STEPS.iter().enumerate().map(|(i, (title, body))| view! {
                     <li class="rounded-2xl border border-stone-200 bg-white p-6 shadow-sm">
@@ -61,7 +61,7 @@ fn Home(me: Me) -> impl IntoView {
                     <h2 class="text-lg font-semibold">"Your account"</h2>
                     <p class="mt-1 text-stone-600">"See where you're signed in and end sessions you don't recognise."</p>
                 </div>
-                <A href="/account" attr:class="mt-4 inline-block rounded-lg border border-stone-300 px-4 py-2 font-medium hover:bg-stone-50 sm:mt-0">"Manage account"</A>
+                <A href="/account" attr:class="tap mt-4 inline-block rounded-lg border border-stone-300 px-4 py-2 font-medium hover:bg-stone-50 sm:mt-0">"Manage account"</A>
             </div>
         </section>
     }

@@ -9,7 +9,7 @@ use crate::auth::use_auth;
 #[component]
 pub fn Logo() -> impl IntoView {
     view! {
-        <A href="/" attr:class="flex items-center gap-2 text-lg font-bold tracking-tight text-ink-900" attr:aria-label="OneRing home">
+        <A href="/" attr:class="tap flex items-center gap-2 text-lg font-bold tracking-tight text-ink-900" attr:aria-label="OneRing home">
             <span class="inline-block size-6 rounded-full border-[5px] border-ring-500" aria-hidden="true"></span>
             "OneRing"
         </A>
@@ -23,7 +23,8 @@ const SIGNED_IN_LINKS: [(&str, &str, &str); 3] = [
     ("/insights", "Insights", "nav-insights"),
 ];
 
-const NAV_LINK: &str = "rounded-lg px-2 py-2 text-sm font-medium text-stone-700 hover:bg-stone-100";
+const NAV_LINK: &str =
+    "tap rounded-lg px-2 py-2 text-sm font-medium text-stone-700 hover:bg-stone-100";
 
 #[component]
 pub fn Header() -> impl IntoView {
@@ -45,8 +46,8 @@ pub fn Header() -> impl IntoView {
                             Ok(Some(me)) => view! { <SignedInNav handle=me.user.handle/> }.into_any(),
                             _ => view! {
                                 <div class="flex items-center gap-2 sm:gap-3">
-                                    <A href="/signin" attr:class="rounded-lg px-3 py-2 text-sm font-medium text-stone-700 hover:bg-stone-100">"Sign in"</A>
-                                    <A href="/signup" attr:class="rounded-lg bg-ring-700 px-3 py-2 text-sm font-semibold text-white shadow-sm hover:bg-ring-800">"Get started"</A>
+                                    <A href="/signin" attr:class="tap rounded-lg px-3 py-2 text-sm font-medium text-stone-700 hover:bg-stone-100">"Sign in"</A>
+                                    <A href="/signup" attr:class="tap rounded-lg bg-ring-700 px-3 py-2 text-sm font-semibold text-white shadow-sm hover:bg-ring-800">"Get started"</A>
                                 </div>
                             }.into_any(),
                         }

@@ -19,7 +19,7 @@ pub fn NotFound() -> impl IntoView {
             <p class="text-sm font-semibold uppercase tracking-wide text-ring-600">"404"</p>
             <h1 class="mt-2 text-3xl font-bold tracking-tight">"This page slipped off the ring"</h1>
             <p class="mt-3 text-stone-600">"The link may be old or mistyped. Nothing you wrote is lost."</p>
-            <A href="/" attr:class="mt-8 inline-block rounded-lg bg-ring-600 px-4 py-2.5 font-semibold text-white hover:bg-ring-700">"Back to OneRing"</A>
+            <A href="/" attr:class="tap mt-8 inline-block rounded-lg bg-ring-600 px-4 py-2.5 font-semibold text-white hover:bg-ring-700">"Back to OneRing"</A>
         </div>
     }
 }
@@ -31,7 +31,7 @@ pub fn LoadError(error: AppError) -> impl IntoView {
         <div class="mx-auto max-w-xl px-4 py-16 text-center" role="alert">
             <h1 class="text-2xl font-bold tracking-tight">"We couldn't load this page"</h1>
             <p class="mt-3 text-stone-600">{error.to_string()}</p>
-            <a href="" class="mt-8 inline-block rounded-lg bg-ring-600 px-4 py-2.5 font-semibold text-white hover:bg-ring-700">"Try again"</a>
+            <a href="" class="tap mt-8 inline-block rounded-lg bg-ring-600 px-4 py-2.5 font-semibold text-white hover:bg-ring-700">"Try again"</a>
         </div>
     }
 }

@@ -431,6 +431,29 @@ impl Client<'_> {
         reply
     }
 
+    /// Posts a form as a browser does without JavaScript: it accepts HTML and says which
+    /// page the form was on.
+    pub async fn post_plain_form(
+        &mut self,
+        endpoint: &str,
+        form: &[(&str, &str)],
+        from_page: &str,
+    ) -> Reply {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish();
+        let request = self
+            .request(Method::POST, &format!("/api/{endpoint}"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("accept", "text/html,application/xhtml+xml")
+            .header("referer", format!("{PUBLIC_ORIGIN}{from_page}"))
+            .body(Body::from(body))
+            .unwrap_or_default();
+        let reply = self.app.send(request).await;
+        self.remember_cookie(&reply);
+        reply
+    }
+
     pub async fn get(&mut self, path: &str) -> Reply {
         let request = self
             .request(Method::GET, path)

@@ -92,15 +92,15 @@ fn Entry(row: AuditRow) -> impl IntoView {
                 <span>{row.target_label.clone()}</span>
                 <span class="text-stone-700">{utc_datetime(row.at_ms)}</span>
             </p>
-            <p class="mt-1 break-words text-stone-700">
+            <p class="mt-1 wrap-anywhere text-stone-700">
                 "By " <span class="font-medium">{row.actor_email.clone().unwrap_or_else(|| row.actor_id.clone())}</span>
                 " (" {row.actor_type.clone()} " · " {row.mechanism.clone()} ")"
                 {row.client_address.clone().map(|a| format!(" from {a}"))}
                 {row.request_id.clone().map(|r| format!(" · request {r}"))}
             </p>
-            <p class="mt-1 break-words">"Why: " {row.reason.clone()}</p>
+            <p class="mt-1 wrap-anywhere">"Why: " {row.reason.clone()}</p>
             <details class="mt-1">
-                <summary class="inline-flex min-h-11 cursor-pointer items-center text-ring-800">"Before and after"</summary>
+                <summary class="cursor-pointer py-3 text-ring-800">"Before and after"</summary>
                 <p class="break-all font-mono text-xs">"Before: " {row.before.clone()}</p>
                 <p class="break-all font-mono text-xs">"After: " {row.after.clone()}</p>
             </details>

@@ -138,7 +138,7 @@ fn EventItem(event: EventRow) -> impl IntoView {
                 <span class="font-semibold">{event.status.clone()}</span> " · " {crate::ui::format::count(event.attempts, "attempt")}
                 " · received " {utc_datetime(event.received_at_ms)}
             </p>
-            {event.last_error.clone().map(|e| view! { <p class="w-full break-words text-sm text-red-800">{e}</p> })}
+            {event.last_error.clone().map(|e| view! { <p class="w-full wrap-anywhere text-sm text-red-800">{e}</p> })}
         </li>
     }
 }

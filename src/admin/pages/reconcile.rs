@@ -64,7 +64,7 @@ fn Report(report: ReconcileReport) -> impl IntoView {
             {report.error.map(|e| view! { <p class="mt-1 text-sm text-red-800">"Stopped early: " {e}</p> })}
             <ul class="mt-3 space-y-3 text-sm">
                 {report.changes.into_iter().map(|c| view! {
-                    <li class="break-words">
+                    <li class="wrap-anywhere">
                         <p class="font-medium">"@" {c.handle} " · " {c.subscription_id}</p>
                         <p class="text-stone-700">"Before: " <code>{c.before}</code></p>
                         <p class="text-stone-700">"After: " <code>{c.after}</code></p>

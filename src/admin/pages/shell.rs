@@ -43,9 +43,9 @@ pub fn AdminShell(title: &'static str, children: Children) -> impl IntoView {
             <nav aria-label="Admin sections" class="mt-2 flex flex-wrap gap-1 border-b border-stone-200 pb-2">
                 {SECTIONS.into_iter().map(|(href, label)| view! {
                     <A href=href attr:class=move || if current(href) {
-                        "rounded-lg bg-stone-900 px-3 py-2 text-sm font-semibold text-white"
+                        "tap rounded-lg bg-stone-900 px-3 py-2 text-sm font-semibold text-white"
                     } else {
-                        "rounded-lg px-3 py-2 text-sm font-medium text-stone-700 hover:bg-stone-100"
+                        "tap rounded-lg px-3 py-2 text-sm font-medium text-stone-700 hover:bg-stone-100"
                     }>{label}</A>
                 }).collect_view()}
             </nav>
@@ -81,7 +81,7 @@ pub fn AdminError(error: AppError) -> impl IntoView {
                         }}
                     </p>
                     {signed_out.then(|| view! {
-                        <A href="/signin?next=/admin" attr:class=format!("{PRIMARY} mt-6 inline-block")>"Sign in"</A>
+                        <A href="/signin?next=/admin" attr:class=format!("tap {PRIMARY} mt-6")>"Sign in"</A>
                     })}
                 </div>
             }
