@@ -5,8 +5,10 @@
 //!
 //! 1. 100 readers on one draft: appends one at a time; for each, the time from the append's
 //!    HTTP response (the server's acknowledgement) to each reader having the event.
-//! 2. 2,000 readers over 200 drafts (10 each): the same, appends round-robin over the drafts.
-//! 3. The server's resident memory before and with the 2,000 idle streams open.
+//! 2. `LIVE_BENCH_STREAMS` readers (default 10,000) over a tenth as many drafts (10 each): the
+//!    same, appends round-robin over the drafts, while every stream's periodic access check
+//!    runs in the background.
+//! 3. The server's resident memory before and with those idle streams open.
 
 use std::time::{Duration, Instant};
 
@@ -313,8 +315,14 @@ async fn main() -> Result<(), Failure> {
     let reader_handle = format!("lb_reader_{tag}");
     let reader = sign_up(&http, &reader_handle).await?;
 
+    let streams: usize = std::env::var("LIVE_BENCH_STREAMS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(10_000)
+        .max(20);
+    let spread_drafts = streams / 10;
     let mut drafts = Vec::new();
-    for n in 0..200 {
+    for n in 0..spread_drafts {
         drafts.push(new_draft(&http, &owner, &reader_handle, n).await?);
     }
     let idle_kib = rss_kib(pid);
@@ -346,7 +354,8 @@ async fn main() -> Result<(), Failure> {
     )
     .await?;
 
-    // 2. 2,000 more readers, ten on each of 200 other drafts (the 100 on draft 0 stay open).
+    // 2. `streams` more readers, ten on each of the other drafts and a last one (the 100 on
+    // draft 0 stay open).
     drop(arrivals);
     let (arrivals_tx, mut arrivals) = mpsc::unbounded_channel();
     let (ready_tx, mut ready) = mpsc::unbounded_channel();
@@ -356,7 +365,7 @@ async fn main() -> Result<(), Failure> {
             open_reader(&host, &reader, draft, arrivals_tx.clone(), ready_tx.clone()).await?;
         }
     }
-    let extra = new_draft(&http, &owner, &reader_handle, 200).await?;
+    let extra = new_draft(&http, &owner, &reader_handle, spread_drafts).await?;
     for _ in 0..10 {
         open_reader(
             &host,
@@ -367,30 +376,23 @@ async fn main() -> Result<(), Failure> {
         )
         .await?;
     }
-    for _ in 0..2000 {
+    for _ in 0..streams {
         ready.recv().await;
     }
     tokio::time::sleep(Duration::from_secs(2)).await;
     let open_kib = rss_kib(pid);
     let mut spread: Vec<String> = drafts[1..].to_vec();
     spread.push(extra);
-    measure(
-        "2,000 readers on 200 drafts",
-        &http,
-        &owner,
-        &spread,
-        10,
-        400,
-        &mut arrivals,
-    )
-    .await?;
+    let label = format!("{streams} readers on {} drafts", spread_drafts);
+    measure(&label, &http, &owner, &spread, 10, 400, &mut arrivals).await?;
     if pid != 0 {
         println!(
-            "server memory: {} KiB before any stream, {} KiB with 100, {} KiB with 2,100 open: {:.1} KiB per added stream",
+            "server memory: {} KiB before any stream, {} KiB with 100, {} KiB with {} open: {:.1} KiB per added stream",
             idle_kib,
             before_kib,
             open_kib,
-            (open_kib.saturating_sub(before_kib)) as f64 / 2000.0
+            streams + 100,
+            (open_kib.saturating_sub(before_kib)) as f64 / streams as f64
         );
     }
     Ok(())

@@ -23,15 +23,27 @@ mod ssr {
         Ok(())
     }
 
+    /// The request's signed-in user, looked up once however many of a page's parts ask
+    /// (every server function a page renders with shares its request's context).
+    #[derive(Clone, Default)]
+    pub struct RequestSession(std::sync::Arc<tokio::sync::OnceCell<Option<CurrentSession>>>);
+
     /// The signed-in user, if any; renews the cookie when the session slid forward.
     pub async fn current() -> Result<Option<CurrentSession>, AppError> {
-        let state = app_state()?;
-        let parts = request_parts()?;
-        let current = service::current_session(&state, &parts).await?;
-        if let Some(cookie) = current.as_ref().and_then(|c| c.renewed_cookie.as_deref()) {
-            set_cookie(cookie)?;
-        }
-        Ok(current)
+        let cache = use_context::<RequestSession>().unwrap_or_default();
+        let found = cache
+            .0
+            .get_or_try_init(|| async {
+                let state = app_state()?;
+                let parts = request_parts()?;
+                let current = service::current_session(&state, &parts).await?;
+                if let Some(cookie) = current.as_ref().and_then(|c| c.renewed_cookie.as_deref()) {
+                    set_cookie(cookie)?;
+                }
+                Ok::<_, AppError>(current)
+            })
+            .await?;
+        Ok(found.clone())
     }
 
     /// The signed-in user, or `Unauthorized`.
@@ -41,7 +53,7 @@ mod ssr {
 }
 
 #[cfg(feature = "ssr")]
-pub use ssr::{current, require_user, set_cookie};
+pub use ssr::{current, require_user, set_cookie, RequestSession};
 
 /// Creates an account and signs it in.
 #[server(prefix = "/api", endpoint = "auth/sign_up")]

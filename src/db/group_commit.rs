@@ -23,6 +23,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use tokio::sync::{mpsc, oneshot};
+use tracing::Instrument;
 
 use super::{Db, Tx};
 use crate::error::AppError;
@@ -36,7 +37,13 @@ pub type Job = Box<dyn for<'tx> FnOnce(&'tx mut Tx) -> TxFuture<'tx, String> + S
 pub const MAX_BATCH: usize = 128;
 const QUEUE: usize = 4096;
 
-type Request = (Job, oneshot::Sender<Result<String, AppError>>);
+/// A write, who waits for it, and the span of the request that asked for it (its statements
+/// are logged under that request, though the writer task runs them).
+type Request = (
+    Job,
+    oneshot::Sender<Result<String, AppError>>,
+    tracing::Span,
+);
 
 /// What runs after a batch commits, with the topics its writes noted.
 pub struct CommitHook(pub(super) Box<dyn Fn(Vec<String>) + Send + Sync>);
@@ -77,7 +84,8 @@ impl GroupCommit {
     /// Runs `job` in the next batch; returns once the batch is durably committed.
     pub async fn submit(&self, job: Job) -> Result<String, AppError> {
         let (reply, answer) = oneshot::channel();
-        if self.sender.send((job, reply)).await.is_err() {
+        let span = tracing::Span::current();
+        if self.sender.send((job, reply, span)).await.is_err() {
             tracing::error!("the group-commit writer has stopped");
             return Err(AppError::Internal);
         }
@@ -118,14 +126,14 @@ async fn run_batch(db: &Db, requests: Vec<Request>) -> Outcomes {
             let error = AppError::from(err);
             return requests
                 .into_iter()
-                .map(|(_, reply)| (reply, Err(error.clone())))
+                .map(|(_, reply, _)| (reply, Err(error.clone())))
                 .collect();
         }
     };
     let mut waiting = requests.into_iter();
     let mut lost = false;
-    for (job, reply) in waiting.by_ref() {
-        match run_in_savepoint(&mut tx, job).await {
+    for (job, reply, span) in waiting.by_ref() {
+        match run_in_savepoint(&mut tx, job, span).await {
             Ok(outcome) => outcomes.push((reply, outcome)),
             Err(TransactionLost) => {
                 outcomes.push((reply, Err(AppError::Internal)));
@@ -142,7 +150,7 @@ async fn run_batch(db: &Db, requests: Vec<Request>) -> Outcomes {
         for (_, outcome) in &mut outcomes {
             *outcome = Err(AppError::Internal);
         }
-        outcomes.extend(waiting.map(|(_, reply)| (reply, Err(AppError::Internal))));
+        outcomes.extend(waiting.map(|(_, reply, _)| (reply, Err(AppError::Internal))));
         // Dropped unfinished: its connection is closed, never reused.
         drop(tx);
         return outcomes;
@@ -164,13 +172,14 @@ struct TransactionLost;
 async fn run_in_savepoint(
     tx: &mut Tx,
     job: Job,
+    span: tracing::Span,
 ) -> Result<Result<String, AppError>, TransactionLost> {
     let savepoint = |sql: &'static str| sqlx::query(sql);
     if let Err(err) = savepoint("SAVEPOINT write").execute(&mut **tx).await {
         tracing::error!(error = %err, "could not open a savepoint");
         return Err(TransactionLost);
     }
-    let outcome = run_catching_panics(tx, job).await;
+    let outcome = run_catching_panics(tx, job).instrument(span).await;
     let ended = if outcome.is_ok() {
         savepoint("RELEASE SAVEPOINT write")
             .execute(&mut **tx)

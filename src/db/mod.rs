@@ -198,11 +198,9 @@ impl Db {
         match (&self.group_commit, self.backend) {
             (Some(writer), _) => writer.submit(job).await,
             (None, Backend::Postgres) => {
+                // Every connection gives up on a lock after 5 s (set when it connects, see
+                // `connect`), so a write stuck behind another's lock answers 409.
                 let mut tx = self.begin_write().await?;
-                // A write stuck behind another request's lock gives up after this long (409).
-                sqlx::query("SET LOCAL lock_timeout = '5s'")
-                    .execute(&mut *tx)
-                    .await?;
                 match group_commit::run_catching_panics(&mut tx, job).await {
                     Ok(response) => {
                         tx.commit().await?;

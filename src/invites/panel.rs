@@ -13,21 +13,18 @@ use crate::ui::style::{CARD, QUIET_BUTTON};
 const INPUT: &str = "mt-1 block w-full rounded-lg border border-stone-300 px-2 py-1.5";
 
 /// `people` changes when someone joins or leaves (the list then shows who accepted).
+///
+/// The list loads in the browser, after the page: the draft page's first byte does not wait
+/// for the owner's side panels.
 #[component]
 pub fn InvitesPanel(draft_id: String, #[prop(into)] people: Signal<usize>) -> impl IntoView {
     let create = ServerAction::<CreateInvite>::new();
     let revoke = ServerAction::<RevokeInvite>::new();
     let list_for = draft_id.clone();
-    let invites = Resource::new(
-        move || {
-            (
-                list_for.clone(),
-                create.version().get() + revoke.version().get(),
-                people.get(),
-            )
-        },
-        |(id, _, _)| list_invites(id),
-    );
+    let invites = LocalResource::new(move || {
+        let _ = (create.version().get(), revoke.version().get(), people.get());
+        list_invites(list_for.clone())
+    });
     let draft_id = StoredValue::new(draft_id);
     view! {
         <section class=CARD aria-labelledby="invites-heading">

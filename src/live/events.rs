@@ -41,20 +41,30 @@ pub async fn store(
         tracing::error!(error = %err, "event did not serialise");
         AppError::Internal
     })?;
-    sqlx::query("INSERT INTO draft_events (draft_id, seq, payload, at) VALUES ($1, $2, $3, $4)")
+    if crate::db::is_postgres(tx) {
+        // One round trip: the event, and the notice other servers hear once it commits.
+        sqlx::query(
+            "WITH stored AS (INSERT INTO draft_events (draft_id, seq, payload, at) \
+             VALUES ($1, $2, $3, $4) RETURNING 1) SELECT pg_notify($5, $6) FROM stored",
+        )
+        .bind(draft_id)
+        .bind(seq)
+        .bind(payload)
+        .bind(at)
+        .bind(CHANNEL)
+        .bind(super::bus::event_notice(draft_id))
+        .execute(&mut **tx)
+        .await?;
+    } else {
+        sqlx::query(
+            "INSERT INTO draft_events (draft_id, seq, payload, at) VALUES ($1, $2, $3, $4)",
+        )
         .bind(draft_id)
         .bind(seq)
         .bind(payload)
         .bind(at)
         .execute(&mut **tx)
         .await?;
-    if crate::db::is_postgres(tx) {
-        sqlx::query("SELECT pg_notify($1, $2)")
-            .bind(CHANNEL)
-            .bind(super::bus::event_notice(draft_id))
-            .execute(&mut **tx)
-            .await?;
-    } else {
         // SQLite: the group-commit writer tells the hub once the batch is durable.
         crate::db::group_commit::note_changed(draft_id);
     }

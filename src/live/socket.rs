@@ -209,8 +209,13 @@ impl Reader {
         let mut last_typing: Option<Instant> = None;
         // Pings keep idle connections open through proxies; the access check catches a
         // reader signed out elsewhere, an expired session, or a removal whose notice was lost.
-        let mut ping = tokio::time::interval(self.hub.recheck);
-        ping.tick().await;
+        // Each stream's first check comes at a random point of the period, so thousands of
+        // streams opened together (a server restart) check a few at a time, never at once.
+        let phase = self.hub.recheck.mul_f64(rand::random::<f64>());
+        let mut ping = tokio::time::interval_at(
+            tokio::time::Instant::now() + phase.max(std::time::Duration::from_millis(1)),
+            self.hub.recheck,
+        );
         loop {
             let step = tokio::select! {
                 message = live.recv() => match message {

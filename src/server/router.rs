@@ -23,14 +23,16 @@ use crate::app::{shell, App};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// Hands the request's CSP nonce to the renderer, so the hydration script carries the
-/// nonce that the `Content-Security-Policy` header names.
-fn provide_request_nonce() {
+/// What every request's rendering and server functions share: the CSP nonce (so the
+/// hydration script carries the nonce the `Content-Security-Policy` header names), and the
+/// signed-in session, looked up once per request.
+fn provide_request_context() {
     let nonce =
         use_context::<Parts>().and_then(|parts| parts.extensions.get::<CspNonce>().cloned());
     if let Some(CspNonce(nonce)) = nonce {
         provide_context(leptos::nonce::Nonce::from_value(nonce));
     }
+    provide_context(crate::auth::api::RequestSession::default());
 }
 
 fn request_span<B>(req: &Request<B>) -> tracing::Span {
@@ -108,6 +110,10 @@ pub fn build_router(state: AppState) -> Router {
             get(crate::today::image::public_person),
         )
         .route("/api/today/card/{file}", get(crate::today::image::my_card))
+        .route(
+            "/api/publishing/oauth/{network}/callback",
+            get(crate::publishing::oauth::callback),
+        )
         .nest_service(
             &format!("/{}", options.site_pkg_dir),
             ServiceBuilder::new()
@@ -118,11 +124,11 @@ pub fn build_router(state: AppState) -> Router {
                         .precompressed_gzip(),
                 ),
         )
-        .leptos_routes_with_context(&state, routes, provide_request_nonce, render_shell)
+        .leptos_routes_with_context(&state, routes, provide_request_context, render_shell)
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,
-        >(provide_request_nonce, shell))
+        >(provide_request_context, shell))
         // Layers wrap what is above them: the last is outermost and sees a request first.
         .layer(RequestBodyLimitLayer::new(state.config.body_limit_bytes))
         // After the general limit, so Stripe's events get their own (larger) one.
