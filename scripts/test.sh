@@ -49,8 +49,9 @@ elapsed "$t"
 step "Building the app for the browser tests"
 t=$(date +%s)
 cargo leptos build --split
-# The fake Stripe API the billing browser test pays through (tests/common/fake_stripe.rs).
-cargo build --quiet --features ssr --example fake_stripe
+# The fake Stripe API the billing browser test pays through (tests/common/fake_stripe.rs),
+# and the fake networks the publishing browser test posts to (tests/common/fake_networks.rs).
+cargo build --quiet --features ssr --example fake_stripe --example fake_networks
 elapsed "$t"
 
 run_e2e() {
@@ -59,7 +60,9 @@ run_e2e() {
   local files=("$@")
   step "Browser tests against the real server on $backend"
   local log="target/e2e-server-$backend.log"
+  # A throwaway key for the credentials the publishing test connects (fake networks only).
   LEPTOS_SITE_ADDR="127.0.0.1:$port" PUBLIC_ORIGIN="http://127.0.0.1:$port" DATABASE_URL="$url" \
+    PUBLISHING_KEY="$(head -c 32 /dev/urandom | base64)" \
     LEPTOS_ENV=PROD RUST_LOG=warn target/debug/onering >"$log" 2>&1 &
   local pid=$!
   for _ in $(seq 1 100); do

@@ -15,6 +15,7 @@ use crate::billing::PlanPage;
 use crate::drafts::{DraftPage, DraftsPage};
 use crate::invites::ReferPage;
 use crate::plans::PricingPage;
+use crate::publishing::{ConnectionsPage, SchedulePage};
 use crate::settings::AccountPage;
 use crate::sharecards::PublicCardPage;
 use crate::today::{ProfilePage, TodayPage};
@@ -77,6 +78,8 @@ pub fn App() -> impl IntoView {
                         // Rendered whole so link-preview tags are in the head for crawlers.
                         <Route path=path!("/refer/:code") view={Lazy::<ReferRoute>::new()} ssr=SsrMode::Async/>
                         <Route path=path!("/refer") view={Lazy::<ReferRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("/account/connections") view={Lazy::<ConnectionsRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("/scheduled") view={Lazy::<ScheduleRoute>::new()} ssr=SsrMode::Async/>
                         // Admin pages answer 401/403 with their status, so they render whole.
                         <Route path=path!("/admin") view={Lazy::<AdminOverviewRoute>::new()} ssr=SsrMode::Async/>
                         <Route path=path!("/admin/users") view={Lazy::<AdminUsersRoute>::new()} ssr=SsrMode::Async/>
@@ -125,6 +128,8 @@ lazy_page!(PublicCardRoute, PublicCardPage);
 lazy_page!(PlanRoute, PlanPage);
 lazy_page!(TodayRoute, TodayPage);
 lazy_page!(ProfileRoute, ProfilePage);
+lazy_page!(ConnectionsRoute, ConnectionsPage);
+lazy_page!(ScheduleRoute, SchedulePage);
 lazy_page!(AdminOverviewRoute, AdminOverviewPage);
 lazy_page!(AdminUsersRoute, AdminUsersPage);
 lazy_page!(AdminUserRoute, AdminUserPage);

@@ -124,6 +124,40 @@ impl Zone {
         self.0.name()
     }
 
+    /// The instant a local date and time names here (the earlier of two when a clock change
+    /// repeats it; `None` when a change skips it).
+    pub fn instant(&self, local: chrono::NaiveDateTime) -> Option<i64> {
+        use chrono::TimeZone;
+        self.0
+            .from_local_datetime(&local)
+            .earliest()
+            .map(|t| t.timestamp_millis())
+    }
+
+    /// `ms` on this zone's clock, as a `datetime-local` field holds it (`2027-01-31T18:30`).
+    pub fn local_input(&self, ms: i64) -> String {
+        chrono::DateTime::from_timestamp_millis(ms)
+            .map(|t| {
+                t.with_timezone(&self.0)
+                    .format("%Y-%m-%dT%H:%M")
+                    .to_string()
+            })
+            .unwrap_or_default()
+    }
+
+    /// `ms` on this zone's clock, to read (`2027-01-31 18:30 Europe/Berlin`).
+    pub fn local_text(&self, ms: i64) -> String {
+        chrono::DateTime::from_timestamp_millis(ms)
+            .map(|t| {
+                format!(
+                    "{} {}",
+                    t.with_timezone(&self.0).format("%Y-%m-%d %H:%M"),
+                    self.name()
+                )
+            })
+            .unwrap_or_default()
+    }
+
     /// The local day (days since 1970-01-01 on this zone's calendar) instant `ms` is in.
     pub fn day_of(&self, ms: i64) -> i64 {
         use chrono::Datelike;

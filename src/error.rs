@@ -50,6 +50,12 @@ pub enum AppError {
     /// The payment provider could not be reached or refused the request; nothing changed.
     #[error("We couldn't reach our payment provider. Nothing was charged; please try again in a minute.")]
     PaymentProvider,
+    /// Publishing is not set up on this server (no key to seal credentials with).
+    #[error("Publishing is not available on this server.")]
+    PublishingDisabled,
+    /// A network (Bluesky, Mastodon, X) could not be reached or gave no clear answer.
+    #[error("We couldn't reach that network. Nothing was changed; please try again in a minute.")]
+    NetworkUnreachable,
     /// The browser could not reach the server (only ever built on the client side).
     #[error("We couldn't reach OneRing. Check your connection and try again.")]
     Network,
@@ -95,6 +101,8 @@ impl AppError {
             Self::QuotaExceeded { .. } => 403,
             Self::BillingDisabled => 503,
             Self::PaymentProvider => 502,
+            Self::PublishingDisabled => 503,
+            Self::NetworkUnreachable => 502,
             Self::Network => 503,
             Self::Internal => 500,
         }

@@ -17,6 +17,7 @@ pub mod ids;
 pub mod invites;
 pub mod live;
 pub mod plans;
+pub mod publishing;
 pub mod settings;
 pub mod sharecards;
 pub mod text;

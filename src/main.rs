@@ -1,5 +1,11 @@
 //! The OneRing server and its maintenance commands (see `server::cli`).
 
+/// mimalloc instead of the system allocator: server rendering allocates heavily, and glibc's
+/// malloc was the largest cost of a page (see Cargo.toml).
+#[cfg(feature = "ssr")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[cfg(feature = "ssr")]
 #[tokio::main]
 async fn main() -> std::process::ExitCode {

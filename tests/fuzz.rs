@@ -17,6 +17,13 @@ on_both_backends!(
         // Billing on (against a fake Stripe), so its functions are fuzzed past the 503
         // they answer when it is off.
         config.stripe = Some(crate::common::fake_stripe::FakeStripe::start_now().config(&[]));
+        // Publishing on too (against fake networks), so its functions are fuzzed past the
+        // 503 they answer without a key.
+        config.publishing.key = onering::publishing::vault::VaultKey::parse(
+            "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=",
+        )
+        .ok();
+        config.publishing.bluesky_server = crate::common::fake_networks::FakeNetworks::start_now().url;
     };
     every_server_function_answers_malformed_input_with_a_4xx,
 );
@@ -72,6 +79,14 @@ const FIELDS: &[&str] = &[
     "actor",
     "action",
     "target",
+    "app_password",
+    "server",
+    "instance",
+    "token",
+    "connection_id",
+    "publication_id",
+    "reflow",
+    "state",
 ];
 
 fn server_functions() -> Vec<String> {

@@ -32,6 +32,8 @@ export const PAGES = [
   { path: '/pricing', as: 'owner', name: 'pricing (signed in)' },
   { path: '/u/{handle}', as: 'owner', name: 'own profile' },
   { path: '/refer/{code}', as: 'invitee', name: 'invite' },
+  { path: '/account/connections', as: 'owner', name: 'connected accounts' },
+  { path: '/scheduled', as: 'owner', name: 'scheduled threads' },
   { path: '/admin', as: 'owner', name: 'admin overview' },
   { path: '/admin/users', as: 'owner', name: 'admin people' },
   { path: '/admin/users/{user}', as: 'owner', name: 'admin person' },

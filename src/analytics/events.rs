@@ -214,7 +214,8 @@ pub fn effects(event: &Event) -> Vec<Effect> {
         | Activity::RingReturned { .. }
         | Activity::CollaboratorJoined { .. }
         | Activity::RoleChanged { .. }
-        | Activity::StatusChanged { .. } => {}
+        | Activity::StatusChanged { .. }
+        | Activity::ThreadPublished { .. } => {}
     }
     out
 }

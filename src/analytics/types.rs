@@ -65,6 +65,11 @@ pub enum Activity {
     CardViewed,
     /// Someone copied the share card's link or JSON.
     CardCopied,
+    /// A thread of the draft went out to a network, every post of it.
+    ThreadPublished {
+        network: String,
+        posts: i64,
+    },
 }
 
 impl Activity {
@@ -84,6 +89,7 @@ impl Activity {
             Self::DraftViewed => "draft_viewed",
             Self::CardViewed => "card_viewed",
             Self::CardCopied => "card_copied",
+            Self::ThreadPublished { .. } => "thread_published",
         }
     }
 }

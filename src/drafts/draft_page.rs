@@ -197,6 +197,12 @@ fn Draft(view: RwSignal<DraftView>, actions: Actions, live: Live) -> impl IntoVi
                     {move || view! { <InsightsLink view=snapshot()/> }}
                     <crate::sharecards::ShareCardButton draft_id=first.id.clone()/>
                     {is_owner.then(|| view! { <InvitesPanel draft_id=first.id.clone() people=Signal::derive(move || view.with(|v| v.collaborators.len()))/> })}
+                    {is_owner.then(|| view! {
+                        <crate::publishing::PublishPanel
+                            draft_id=first.id.clone()
+                            segments=Signal::derive(move || view.with(|v| v.segments.iter().map(|s| s.content.clone()).collect::<Vec<_>>()))
+                        />
+                    })}
                 </div>
             </div>
         </div>
@@ -230,9 +236,14 @@ fn Timeline(view: StoredValue<DraftView>, actions: Actions) -> impl IntoView {
         <section class=CARD aria-labelledby="timeline-heading">
             <h2 id="timeline-heading" class="text-lg font-semibold">"Thread"</h2>
             <ol class="mt-4 space-y-4" id="timeline">
+                // Only the segments I may change carry editing state; the rest are plain
+                // markup (a long thread renders and hydrates in a fraction of the work).
                 {v.segments.into_iter().map(|s| {
-                    let mine = can_change_mine && s.author.id == me;
-                    view! { <SegmentItem segment=s mine draft_id=v.id.clone() actions/> }
+                    if can_change_mine && s.author.id == me {
+                        view! { <SegmentItem segment=s draft_id=v.id.clone() actions/> }.into_any()
+                    } else {
+                        view! { <li class=SEGMENT data-position=s.position>{segment_meta(&s)}<p class=SEGMENT_TEXT>{s.content}</p></li> }.into_any()
+                    }
                 }).collect_view()}
             </ol>
             <FormAlert message=error/>
@@ -240,9 +251,23 @@ fn Timeline(view: StoredValue<DraftView>, actions: Actions) -> impl IntoView {
     }
 }
 
-/// One segment; its author may edit or delete it while holding the ring.
+const SEGMENT: &str = "border-l-4 border-ring-200 pl-4";
+const SEGMENT_TEXT: &str = "mt-1 whitespace-pre-wrap wrap-anywhere segment-content";
+
+/// A segment's position, author and time.
+fn segment_meta(segment: &Segment) -> impl IntoView {
+    view! {
+        <p class="text-xs text-stone-600">
+            <span class="font-semibold text-stone-700">{segment.position}</span>
+            " · @" <span class="segment-author">{segment.author.handle.clone()}</span> " · " {utc_datetime(segment.created_at_ms)}
+            {segment.edited_at_ms.map(|_| " · edited")}
+        </p>
+    }
+}
+
+/// One of my segments: I may edit or delete it while holding the ring.
 #[component]
-fn SegmentItem(segment: Segment, mine: bool, draft_id: String, actions: Actions) -> impl IntoView {
+fn SegmentItem(segment: Segment, draft_id: String, actions: Actions) -> impl IntoView {
     let editing = RwSignal::new(false);
     let text = RwSignal::new(segment.content.clone());
     let ids = StoredValue::new((draft_id, segment.id.clone()));
@@ -266,15 +291,11 @@ fn SegmentItem(segment: Segment, mine: bool, draft_id: String, actions: Actions)
     };
     let content = segment.content.clone();
     view! {
-        <li class="border-l-4 border-ring-200 pl-4" data-position=segment.position>
-            <p class="text-xs text-stone-500">
-                <span class="font-semibold text-stone-700">{segment.position}</span>
-                " · @" <span class="segment-author">{segment.author.handle.clone()}</span> " · " {utc_datetime(segment.created_at_ms)}
-                {segment.edited_at_ms.map(|_| " · edited")}
-            </p>
+        <li class=SEGMENT data-position=segment.position>
+            {segment_meta(&segment)}
             <Show
                 when=move || editing.get()
-                fallback=move || view! { <p class="mt-1 whitespace-pre-wrap wrap-anywhere segment-content">{content.clone()}</p> }
+                fallback=move || view! { <p class=SEGMENT_TEXT>{content.clone()}</p> }
             >
                 <label class="sr-only" for=format!("edit-{}", segment.position)>"Edit segment"</label>
                 <textarea id=format!("edit-{}", segment.position) rows="3" class="mt-1 block w-full rounded-lg border border-stone-300 px-3 py-2" bind:value=text></textarea>
@@ -283,12 +304,10 @@ fn SegmentItem(segment: Segment, mine: bool, draft_id: String, actions: Actions)
                     <button type="button" class="px-2 text-sm text-stone-600" on:click=move |_| editing.set(false)>"Cancel"</button>
                 </div>
             </Show>
-            {mine.then(|| view! {
-                <div class="mt-1 flex gap-3 text-xs">
-                    <button type="button" class="font-medium text-ring-700 hover:underline" on:click=move |_| editing.set(true)>"Edit"</button>
-                    <button type="button" class="font-medium text-stone-500 hover:text-red-700" on:click=delete>"Delete"</button>
-                </div>
-            })}
+            <div class="mt-1 flex gap-3 text-xs">
+                <button type="button" class="font-medium text-ring-700 hover:underline" on:click=move |_| editing.set(true)>"Edit"</button>
+                <button type="button" class="font-medium text-stone-600 hover:text-red-700" on:click=delete>"Delete"</button>
+            </div>
         </li>
     }
 }
@@ -389,8 +408,20 @@ fn Editor(view: RwSignal<DraftView>, actions: Actions, live: Live) -> impl IntoV
 #[component]
 fn Preview(view: StoredValue<DraftView>) -> impl IntoView {
     let v = view.get_value();
-    let contents: Vec<&str> = v.segments.iter().map(|s| s.content.as_str()).collect();
-    let posts = numbered_posts(&contents);
+    let count = v.segments.len();
+    // The numbered posts are drawn when the reader opens them, in the browser: the thread
+    // itself is already on the page, and a long one would double the page's size.
+    let open = RwSignal::new(false);
+    let posts = move || {
+        open.get().then(|| {
+            let v = view.get_value();
+            let contents: Vec<&str> = v.segments.iter().map(|s| s.content.as_str()).collect();
+            numbered_posts(&contents)
+                .into_iter()
+                .map(|p| view! { <li class="whitespace-pre-wrap wrap-anywhere rounded-xl bg-stone-50 p-3 text-sm">{p}</li> })
+                .collect_view()
+        })
+    };
     let copied = RwSignal::new(None::<&'static str>);
     // The exports are built when asked for, not rendered into the page.
     let copy_text = move |_| {
@@ -426,9 +457,13 @@ fn Preview(view: StoredValue<DraftView>) -> impl IntoView {
                     </button>
                 </div>
             </div>
-            <ol class="mt-4 space-y-3">
-                {posts.into_iter().map(|p| view! { <li class="whitespace-pre-wrap wrap-anywhere rounded-xl bg-stone-50 p-3 text-sm">{p}</li> }).collect_view()}
-            </ol>
+            <details class="mt-3">
+                // A click (or Enter, or Space) on the summary opens and closes it.
+                <summary class="cursor-pointer py-2 text-sm font-medium text-ring-800" id="show-preview" on:click=move |_| open.update(|o| *o = !*o)>
+                    {format!("Show the {} as they will read", crate::ui::format::count(count as i64, "post"))}
+                </summary>
+                <ol class="mt-2 space-y-3" id="preview-posts">{posts}</ol>
+            </details>
         </section>
     }
 }

@@ -45,9 +45,12 @@ fn DraftsList() -> impl IntoView {
         <div class="mx-auto max-w-5xl px-4 py-10">
             <div class="flex items-center justify-between gap-4">
                 <h1 class="text-2xl font-bold tracking-tight">"Your drafts"</h1>
+                <div class="flex items-center gap-2">
+                <A href="/scheduled" attr:class="tap rounded-lg px-3 py-2 text-sm font-medium text-stone-700 hover:bg-stone-100" attr:id="open-scheduled">"Scheduled"</A>
                 <A href="/drafts?new=1" attr:id="new-draft" attr:class="tap rounded-lg bg-ring-600 px-4 py-2 font-semibold text-white shadow-sm hover:bg-ring-700">
                     "New draft"
                 </A>
+                </div>
             </div>
             <Show when=move || creating.get()>
                 <CreateDraftDialog close_href="/drafts" opener="new-draft"/>

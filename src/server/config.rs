@@ -47,6 +47,8 @@ pub struct Config {
     pub stripe: Option<StripeConfig>,
     /// Who may be an admin (see `admin::config`).
     pub admin: crate::admin::config::AdminConfig,
+    /// Publishing to the networks (see `publishing::config`).
+    pub publishing: crate::publishing::config::PublishingConfig,
 }
 
 /// Stripe's keys and the prices that map to plans. Its `Debug` never shows a secret.
@@ -276,6 +278,7 @@ impl Config {
             font_dirs: font_dirs(var("FONT_DIRS")),
             stripe: StripeConfig::from_vars(var)?,
             admin: crate::admin::config::AdminConfig::from_vars(var)?,
+            publishing: crate::publishing::config::PublishingConfig::from_vars(var)?,
         };
         config.validate()?;
         Ok(config)
@@ -303,6 +306,7 @@ impl Config {
             font_dirs: font_dirs(None),
             stripe: None,
             admin: crate::admin::config::AdminConfig::default(),
+            publishing: crate::publishing::config::PublishingConfig::default(),
         }
     }
 

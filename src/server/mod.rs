@@ -94,11 +94,13 @@ pub async fn run() -> Result<(), StartError> {
     served.map_err(|source| StartError::Listen { addr, source })
 }
 
-/// Starts this server's job runner (billing's retries, period ends and reconciliation), and
+/// Starts this server's job runner (billing's retries, period ends and reconciliation;
+/// publishing's threads), and
 /// an hourly purge of finished jobs.
 fn start_jobs(state: &state::AppState) {
     let runner = crate::jobs::Runner::new(state.clone());
     let runner = crate::billing::jobs::register(runner, state.billing.is_some());
+    let runner = crate::publishing::jobs::register(runner);
     runner.start(std::time::Duration::from_secs(1));
     let db = state.db.clone();
     tokio::spawn(async move {

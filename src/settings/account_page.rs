@@ -23,6 +23,11 @@ pub fn AccountPage() -> impl IntoView {
                                 <AccountDetails me/>
                                 <SessionList/>
                                 <SettingsPanel handle/>
+                                <section class="mt-6 rounded-2xl border border-stone-200 bg-white p-6 shadow-sm" aria-labelledby="connections-heading">
+                                    <h2 id="connections-heading" class="text-lg font-semibold">"Publishing"</h2>
+                                    <p class="mt-1 text-stone-700">"The Bluesky, Mastodon and X accounts your threads are published with."</p>
+                                    <leptos_router::components::A href="/account/connections" attr:class="tap mt-3 inline-block rounded-lg border border-stone-300 px-3 py-1.5 text-sm font-medium hover:bg-stone-50" attr:id="open-connections">"Connected accounts"</leptos_router::components::A>
+                                </section>
                             }.into_any()
                         }
                         Ok(None) => view! { <Redirect path="/signin?next=/account"/> }.into_any(),

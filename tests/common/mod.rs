@@ -7,6 +7,7 @@
 
 #![allow(dead_code)]
 
+pub mod fake_networks;
 pub mod fake_stripe;
 
 use std::net::SocketAddr;
@@ -215,6 +216,20 @@ impl TestApp {
         let state = AppState::new(db, config, options);
         state.live.ready().await;
         serve_router(build_router(state)).await
+    }
+
+    /// The state of a second app server on the same database (its own pool, live hub and
+    /// job runner's view), for tests of several servers sharing one database.
+    pub async fn second_state(&self) -> AppState {
+        let mut config = Config::for_database(&self.database_url);
+        config.publishing = self.state.config.publishing.clone();
+        let db = Db::connect(&self.database_url, config.db_max_connections)
+            .await
+            .unwrap_or_else(|err| panic!("second server: {err}"));
+        let options = LeptosOptions::builder().output_name("onering").build();
+        let state = AppState::new(db, config, options);
+        state.live.ready().await;
+        state
     }
 
     /// Moves the person with `handle` to `plan` (as an admin change).

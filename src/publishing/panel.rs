@@ -1,0 +1,256 @@
+//! The draft page's "Publish" panel (its owner only): pick a connected account and a time,
+//! see which segments do not fit that network (and let OneRing split them), look at the
+//! posts one last time, publish or schedule; then each post's state and link, with a retry
+//! for a thread that stopped and a cancel for one that waits.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use super::api::{draft_publications, my_connections, Cancel, Publish, Retry};
+use super::split::{reflow, too_long};
+use super::types::{Connection, Network, Publication};
+use crate::ui::form::{action_error, FormAlert, IdempotencyKey};
+use crate::ui::style::{CARD, QUIET_BUTTON};
+
+const PRIMARY: &str = "rounded-lg bg-ring-700 px-4 py-2 font-semibold text-white hover:bg-ring-800 disabled:opacity-60";
+
+#[component]
+pub fn PublishPanel(
+    draft_id: String,
+    /// The draft's segments as they are now (the panel's checks and preview follow them).
+    #[prop(into)]
+    segments: Signal<Vec<String>>,
+) -> impl IntoView {
+    let publish = ServerAction::<Publish>::new();
+    let retry = ServerAction::<Retry>::new();
+    let cancel = ServerAction::<Cancel>::new();
+    // Loaded in the browser, after the page: the draft page's first byte does not wait for
+    // the owner's side panels.
+    let connections = LocalResource::new(my_connections);
+    let target = draft_id.clone();
+    let publications = LocalResource::new(move || {
+        let _ = (
+            publish.version().get(),
+            retry.version().get(),
+            cancel.version().get(),
+        );
+        draft_publications(target.clone())
+    });
+    // While a thread is going out, look again every two seconds.
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        let going = publications.get().and_then(Result::ok).is_some_and(|list| {
+            list.iter()
+                .any(|p| p.status == "publishing" || (p.status == "scheduled" && !p.is_waiting()))
+        });
+        if going {
+            set_timeout(
+                move || publications.refetch(),
+                std::time::Duration::from_secs(2),
+            );
+        }
+    });
+    let draft_id = StoredValue::new(draft_id);
+    view! {
+        <section class=CARD aria-labelledby="publish-heading" id="publish-panel">
+            <h2 id="publish-heading" class="text-lg font-semibold">"Publish"</h2>
+            <Transition fallback=|| view! { <p class="mt-2 text-sm text-stone-700">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match connections.await {
+                        Ok(found) if !found.enabled => view! {
+                            <p class="mt-2 text-sm text-stone-700">"Publishing is not available on this server."</p>
+                        }.into_any(),
+                        Ok(found) if found.connections.iter().all(|c| c.status != "active") => view! {
+                            <p class="mt-2 text-sm text-stone-700">"Connect a Bluesky, Mastodon or X account to publish this thread there."</p>
+                            <A href="/account/connections" attr:class=format!("tap mt-2 inline-block {QUIET_BUTTON}") attr:id="connect-an-account">"Connect an account"</A>
+                        }.into_any(),
+                        Ok(found) => {
+                            let active: Vec<Connection> = found.connections.into_iter().filter(|c| c.status == "active").collect();
+                            view! { <PublishForm draft_id=draft_id.get_value() connections=active segments action=publish/> }.into_any()
+                        }
+                        Err(_) => view! { <p class="mt-2 text-sm text-stone-700">"Your accounts could not be loaded."</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    publications.await.ok().map(|list| view! { <History list retry cancel/> })
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn PublishForm(
+    draft_id: String,
+    connections: Vec<Connection>,
+    segments: Signal<Vec<String>>,
+    action: ServerAction<Publish>,
+) -> impl IntoView {
+    let networks: Vec<(String, Network)> = connections
+        .iter()
+        .map(|c| (c.id.clone(), c.network))
+        .collect();
+    let chosen = RwSignal::new(
+        connections
+            .first()
+            .map(|c| c.id.clone())
+            .unwrap_or_default(),
+    );
+    let network = Signal::derive(move || {
+        let id = chosen.get();
+        networks
+            .iter()
+            .find(|(c, _)| *c == id)
+            .map_or(Network::Bluesky, |(_, n)| *n)
+    });
+    let split = RwSignal::new(false);
+    let long = Memo::new(move |_| {
+        segments.with(|s| {
+            too_long(
+                &s.iter().map(String::as_str).collect::<Vec<_>>(),
+                network.get().platform(),
+            )
+        })
+    });
+    let posts = Memo::new(move |_| {
+        segments.with(|s| {
+            reflow(
+                &s.iter().map(String::as_str).collect::<Vec<_>>(),
+                network.get().platform(),
+            )
+        })
+    });
+    let error = action_error(action.value());
+    view! {
+        <ActionForm action attr:class="mt-3 space-y-3" attr:id="publish-form">
+            <IdempotencyKey completed=action.version()/>
+            <input type="hidden" name="draft_id" value=draft_id/>
+            <div>
+                <label for="publish-account" class="block text-sm font-medium text-stone-800">"Account"</label>
+                <select id="publish-account" name="connection_id" class="mt-1 block w-full rounded-lg border border-stone-300 bg-white px-3 py-2"
+                    on:change=move |ev| chosen.set(event_target_value(&ev))>
+                    {connections.into_iter().map(|c| view! {
+                        <option value=c.id.clone()>{c.network.label()} " · " {c.account}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <div>
+                <label for="publish-at" class="block text-sm font-medium text-stone-800">"Schedule for (your time; empty: now)"</label>
+                <input id="publish-at" name="at" type="datetime-local" class="mt-1 block w-full rounded-lg border border-stone-300 bg-white px-3 py-2"/>
+            </div>
+            {move || {
+                let long = long.get();
+                (!long.is_empty()).then(|| {
+                    let list = long.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
+                    view! {
+                        <div class="rounded-lg border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900" id="too-long">
+                            <p>"Segment " {list} " " {if long.len() == 1 { "is" } else { "are" }} " too long for " {network.get().label()} "."</p>
+                            <label class="mt-2 flex min-h-11 items-center gap-2">
+                                <input type="checkbox" name="reflow" value="true" id="reflow" prop:checked=move || split.get()
+                                    on:change=move |ev| split.set(event_target_checked(&ev))/>
+                                "Split them into posts that fit (each on its own; nobody's words are joined)"
+                            </label>
+                        </div>
+                    }
+                })
+            }}
+            <details>
+                <summary class="cursor-pointer text-sm font-medium text-ring-800">
+                    {move || format!("Preview the {} posts", posts.with(Vec::len))}
+                </summary>
+                <ol class="mt-2 space-y-2 text-sm" id="publish-preview">
+                    {move || posts.get().into_iter().enumerate().map(|(i, post)| view! {
+                        <li class="whitespace-pre-wrap wrap-anywhere rounded-lg bg-stone-50 p-2">
+                            <span class="font-semibold">{i + 1} ". "</span>{post}
+                        </li>
+                    }).collect_view()}
+                </ol>
+            </details>
+            <button type="submit" id="publish" class=PRIMARY disabled=move || action.pending().get()>
+                {move || if action.pending().get() { "Sending…" } else { "Publish" }}
+            </button>
+            <FormAlert message=error/>
+        </ActionForm>
+    }
+}
+
+#[component]
+fn History(
+    list: Vec<Publication>,
+    retry: ServerAction<Retry>,
+    cancel: ServerAction<Cancel>,
+) -> impl IntoView {
+    let error = Signal::derive(move || {
+        action_error(retry.value())
+            .get()
+            .or_else(|| action_error(cancel.value()).get())
+    });
+    (!list.is_empty()).then(|| view! {
+        <h3 class="mt-5 text-sm font-semibold text-stone-800">"Published and scheduled"</h3>
+        <ul class="mt-2 space-y-3" id="publications">
+            {list.into_iter().map(|p| {
+                let (cancel_id, retry_id) = (p.id.clone(), p.id.clone());
+                let waiting = p.is_waiting();
+                let failed = p.status == "failed";
+                view! {
+                    <li class="rounded-lg border border-stone-200 p-3 text-sm" data-status=p.status.clone()>
+                        <p class="font-medium">
+                            {p.network.label()} " · " {p.account.clone()} " · " {status_text(&p)}
+                        </p>
+                        {p.thread_url.clone().map(|url| view! {
+                            <a href=url.clone() class="tap font-semibold text-ring-800 underline" rel="noopener" target="_blank" id="thread-link">"Open the thread"</a>
+                        })}
+                        {p.error.clone().map(|e| view! { <p class="mt-1 text-red-800 wrap-anywhere">{e}</p> })}
+                        <ol class="mt-2 space-y-1">
+                            {p.posts.iter().map(|post| view! {
+                                <li class="flex flex-wrap items-baseline gap-x-2" data-post=post.position data-state=post.status.clone()>
+                                    <span class="text-stone-700">{post.position} "."</span>
+                                    {match &post.url {
+                                        Some(url) => view! { <a href=url.clone() class="text-ring-800 underline" rel="noopener" target="_blank">{post_label(&post.status)}</a> }.into_any(),
+                                        None => view! { <span>{post_label(&post.status)}</span> }.into_any(),
+                                    }}
+                                </li>
+                            }).collect_view()}
+                        </ol>
+                        {waiting.then(|| view! {
+                            <ActionForm action=cancel attr:class="mt-2">
+                                <IdempotencyKey completed=cancel.version()/>
+                                <input type="hidden" name="publication_id" value=cancel_id/>
+                                <button type="submit" class=QUIET_BUTTON>"Cancel"</button>
+                            </ActionForm>
+                        })}
+                        {failed.then(|| view! {
+                            <ActionForm action=retry attr:class="mt-2">
+                                <IdempotencyKey completed=retry.version()/>
+                                <input type="hidden" name="publication_id" value=retry_id/>
+                                <button type="submit" class=QUIET_BUTTON>"Try again"</button>
+                            </ActionForm>
+                        })}
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+        <FormAlert message=error/>
+    })
+}
+
+fn status_text(p: &Publication) -> String {
+    match p.status.as_str() {
+        "scheduled" if p.is_waiting() => format!("scheduled for {}", p.run_at_local),
+        "scheduled" | "publishing" => "going out…".to_owned(),
+        "published" => "published".to_owned(),
+        "cancelled" => "cancelled".to_owned(),
+        _ => "stopped".to_owned(),
+    }
+}
+
+fn post_label(status: &str) -> &'static str {
+    match status {
+        "posted" => "posted",
+        "posting" => "sending…",
+        "failed" => "refused",
+        _ => "waiting",
+    }
+}
