@@ -31,14 +31,13 @@ pub fn InvitesPanel(draft_id: String, #[prop(into)] people: Signal<usize>) -> im
             <h2 id="invites-heading" class="text-lg font-semibold">"Invite people"</h2>
             <p class="mt-1 text-sm text-stone-600">"Share a one-time link. Whoever opens it joins with the role you choose."</p>
             <NewInviteForm draft_id create/>
-            <Transition fallback=|| view! { <p class="mt-4 text-sm text-stone-500">"Loading invites…"</p> }>
-                {move || Suspend::new(async move {
-                    match invites.await {
-                        Ok(list) => view! { <InviteList list draft_id revoke/> }.into_any(),
-                        Err(error) => view! { <p class="mt-4 text-sm text-red-700" role="alert">{error.to_string()}</p> }.into_any(),
-                    }
-                })}
-            </Transition>
+            // Not a <Transition>: the server has no list to render, and the browser must
+            // hydrate the same "Loading" it sent (a Suspense would hydrate its children).
+            {move || match invites.get() {
+                None => view! { <p class="mt-4 text-sm text-stone-500">"Loading invites…"</p> }.into_any(),
+                Some(Ok(list)) => view! { <InviteList list draft_id revoke/> }.into_any(),
+                Some(Err(error)) => view! { <p class="mt-4 text-sm text-red-700" role="alert">{error.to_string()}</p> }.into_any(),
+            }}
         </section>
     }
 }

@@ -36,47 +36,44 @@ pub fn PublishPanel(
         );
         draft_publications(target.clone())
     });
-    // While a thread is going out, look again every two seconds.
+    // While a thread is going out, look again every two seconds; while one waits for its
+    // time, look again when it is due. One timer at a time: a new list replaces the old one's.
     #[cfg(feature = "hydrate")]
-    Effect::new(move |_| {
-        let going = publications.get().and_then(Result::ok).is_some_and(|list| {
-            list.iter()
-                .any(|p| p.status == "publishing" || (p.status == "scheduled" && !p.is_waiting()))
-        });
-        if going {
-            set_timeout(
-                move || publications.refetch(),
-                std::time::Duration::from_secs(2),
-            );
+    Effect::new(move |previous: Option<Option<TimeoutHandle>>| {
+        if let Some(Some(handle)) = previous {
+            handle.clear();
         }
+        let now = crate::ui::browser::device_now_ms()?;
+        let list = publications.get().and_then(Result::ok)?;
+        let delay_ms = next_look_in_ms(&list, now)?;
+        set_timeout_with_handle(
+            move || publications.refetch(),
+            std::time::Duration::from_millis(delay_ms),
+        )
+        .ok()
     });
     let draft_id = StoredValue::new(draft_id);
     view! {
         <section class=CARD aria-labelledby="publish-heading" id="publish-panel">
             <h2 id="publish-heading" class="text-lg font-semibold">"Publish"</h2>
-            <Transition fallback=|| view! { <p class="mt-2 text-sm text-stone-700">"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match connections.await {
-                        Ok(found) if !found.enabled => view! {
-                            <p class="mt-2 text-sm text-stone-700">"Publishing is not available on this server."</p>
-                        }.into_any(),
-                        Ok(found) if found.connections.iter().all(|c| c.status != "active") => view! {
-                            <p class="mt-2 text-sm text-stone-700">"Connect a Bluesky, Mastodon or X account to publish this thread there."</p>
-                            <A href="/account/connections" attr:class=format!("tap mt-2 inline-block {QUIET_BUTTON}") attr:id="connect-an-account">"Connect an account"</A>
-                        }.into_any(),
-                        Ok(found) => {
-                            let active: Vec<Connection> = found.connections.into_iter().filter(|c| c.status == "active").collect();
-                            view! { <PublishForm draft_id=draft_id.get_value() connections=active segments action=publish/> }.into_any()
-                        }
-                        Err(_) => view! { <p class="mt-2 text-sm text-stone-700">"Your accounts could not be loaded."</p> }.into_any(),
-                    }
-                })}
-            </Transition>
-            <Transition fallback=|| ()>
-                {move || Suspend::new(async move {
-                    publications.await.ok().map(|list| view! { <History list retry cancel/> })
-                })}
-            </Transition>
+            // Plain reactive blocks, not <Transition>s: the server renders "Loading…" and the
+            // browser must hydrate that same markup (a Suspense would hydrate its children).
+            {move || match connections.get() {
+                None => view! { <p class="mt-2 text-sm text-stone-700">"Loading…"</p> }.into_any(),
+                Some(Ok(found)) if !found.enabled => view! {
+                    <p class="mt-2 text-sm text-stone-700">"Publishing is not available on this server."</p>
+                }.into_any(),
+                Some(Ok(found)) if found.connections.iter().all(|c| c.status != "active") => view! {
+                    <p class="mt-2 text-sm text-stone-700">"Connect a Bluesky, Mastodon or X account to publish this thread there."</p>
+                    <A href="/account/connections" attr:class=format!("tap mt-2 inline-block {QUIET_BUTTON}") attr:id="connect-an-account">"Connect an account"</A>
+                }.into_any(),
+                Some(Ok(found)) => {
+                    let active: Vec<Connection> = found.connections.into_iter().filter(|c| c.status == "active").collect();
+                    view! { <PublishForm draft_id=draft_id.get_value() connections=active segments action=publish/> }.into_any()
+                }
+                Some(Err(_)) => view! { <p class="mt-2 text-sm text-stone-700">"Your accounts could not be loaded."</p> }.into_any(),
+            }}
+            {move || publications.get().and_then(Result::ok).map(|list| view! { <History list retry cancel/> })}
         </section>
     }
 }
@@ -236,9 +233,33 @@ fn History(
     })
 }
 
+/// When to look at the list again (at `now`): soon while anything is going out, at its time
+/// for the next one waiting, never when nothing will change by itself.
+#[cfg(any(feature = "hydrate", test))]
+fn next_look_in_ms(list: &[Publication], now: i64) -> Option<u64> {
+    const SOON_MS: i64 = 2_000;
+    const AT_MOST_MS: i64 = 3_600_000;
+    list.iter()
+        .filter_map(|p| match p.status.as_str() {
+            "publishing" => Some(SOON_MS),
+            "scheduled" if p.is_waiting() => {
+                Some((p.run_at_ms - now + 500).clamp(SOON_MS, AT_MOST_MS))
+            }
+            "scheduled" => Some(SOON_MS),
+            _ => None,
+        })
+        .min()
+        .and_then(|ms| u64::try_from(ms).ok())
+}
+
+/// Whether `p` waits for a time still ahead (the device's clock; on the server, `true`).
+fn waits_for_its_time(p: &Publication) -> bool {
+    p.is_waiting() && crate::ui::browser::device_now_ms().is_none_or(|now| p.run_at_ms > now)
+}
+
 fn status_text(p: &Publication) -> String {
     match p.status.as_str() {
-        "scheduled" if p.is_waiting() => format!("scheduled for {}", p.run_at_local),
+        "scheduled" if waits_for_its_time(p) => format!("scheduled for {}", p.run_at_local),
         "scheduled" | "publishing" => "going out…".to_owned(),
         "published" => "published".to_owned(),
         "cancelled" => "cancelled".to_owned(),
@@ -252,5 +273,76 @@ fn post_label(status: &str) -> &'static str {
         "posting" => "sending…",
         "failed" => "refused",
         _ => "waiting",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn publication(status: &str, run_at_ms: i64, post_status: &str) -> Publication {
+        Publication {
+            id: "p".into(),
+            draft_id: "d".into(),
+            draft_title: "t".into(),
+            network: Network::Bluesky,
+            account: "@ada.test".into(),
+            status: status.into(),
+            run_at_ms,
+            run_at_local: String::new(),
+            run_at_input: String::new(),
+            thread_url: None,
+            error: None,
+            posts: vec![super::super::types::Post {
+                position: 1,
+                content: "x".into(),
+                status: post_status.into(),
+                url: None,
+                attempts: 0,
+                error: None,
+            }],
+        }
+    }
+
+    #[test]
+    fn looks_again_soon_while_a_thread_is_due_or_going_out() {
+        let now = 1_000_000;
+        // Due now but not yet picked up: it is about to go out.
+        assert_eq!(
+            next_look_in_ms(&[publication("scheduled", now, "pending")], now),
+            Some(2_000)
+        );
+        assert_eq!(
+            next_look_in_ms(&[publication("publishing", now, "posting")], now),
+            Some(2_000)
+        );
+        assert_eq!(
+            next_look_in_ms(&[publication("scheduled", now, "posted")], now),
+            Some(2_000)
+        );
+    }
+
+    #[test]
+    fn looks_again_when_the_next_waiting_thread_is_due() {
+        let now = 1_000_000;
+        let later = publication("scheduled", now + 60_000, "pending");
+        let much_later = publication("scheduled", now + 86_400_000, "pending");
+        assert_eq!(
+            next_look_in_ms(&[much_later.clone(), later], now),
+            Some(60_500)
+        );
+        assert_eq!(next_look_in_ms(&[much_later], now), Some(3_600_000));
+    }
+
+    #[test]
+    fn never_looks_again_when_nothing_changes_by_itself() {
+        let now = 1_000_000;
+        let done = [
+            publication("published", now, "posted"),
+            publication("failed", now, "failed"),
+            publication("cancelled", now, "pending"),
+        ];
+        assert_eq!(next_look_in_ms(&done, now), None);
+        assert_eq!(next_look_in_ms(&[], now), None);
     }
 }

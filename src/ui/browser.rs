@@ -41,6 +41,19 @@ pub fn device_time_zone() -> Option<String> {
     }
 }
 
+/// The device's clock in Unix milliseconds, once the page runs in a browser (what is shown
+/// from it is client-only, so server rendering stays deterministic).
+pub fn device_now_ms() -> Option<i64> {
+    #[cfg(feature = "hydrate")]
+    {
+        Some(js_sys::Date::now() as i64)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        None
+    }
+}
+
 /// Puts `text` on the clipboard.
 pub fn copy_to_clipboard(text: &str) {
     #[cfg(feature = "hydrate")]
