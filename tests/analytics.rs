@@ -19,6 +19,7 @@ on_both_backends!(
     insights_are_for_members_and_bad_input_is_a_4xx,
     views_count_once_per_viewer_and_hour,
     my_numbers_and_the_boards_thank_and_anyone_can_leave,
+    boards_are_the_same_wherever_the_sealed_part_ends,
 );
 
 fn id_of(reply: &Reply) -> String {
@@ -423,4 +424,122 @@ async fn my_numbers_and_the_boards_thank_and_anyone_can_leave(app: &TestApp) {
     let page = bob.get("/insights").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("Thank-you boards"));
+}
+
+/// The boards keep the sums of finished days and hours and read only the open ones per
+/// request (`analytics::boards`): wherever that split falls, and whether the sealed sums
+/// were built fresh or kept from an earlier split, the boards are the same bytes.
+async fn boards_are_the_same_wherever_the_sealed_part_ends(app: &TestApp) {
+    use onering::analytics::boards::{leaderboards, BoardCache};
+    const HOUR: i64 = 3_600_000;
+    const DAY: i64 = 24 * HOUR;
+    const NOW: i64 = 1_795_633_380_000; // 2026-11-25 19:03 UTC
+    let mut ids = Vec::new();
+    let mut cyd_client = app.client();
+    for handle in ["ada", "bob", "cyd", "dee"] {
+        let mut client = app.client();
+        ids.push(id_of(&client.sign_up(handle).await));
+        if handle == "cyd" {
+            cyd_client = client;
+        }
+    }
+    let (ada, bob, cyd, dee) = (&ids[0], &ids[1], &ids[2], &ids[3]);
+    // (who, draft, days before NOW, hour of day, passes the ring on?)
+    let work: [(&String, &str, i64, i64, bool); 12] = [
+        (ada, "d1", 12, 9, false), // outside the 7-day window
+        (ada, "d1", 3, 9, true),   // ada alone on d1 until bob joins today
+        (bob, "d1", 0, 18, false),
+        (ada, "d2", 2, 10, false),
+        (cyd, "d2", 2, 11, true), // shared in the sealed days already
+        (cyd, "d2", 2, 17, false),
+        (dee, "d3", 1, 23, true), // the last hour before the split at midnight
+        (dee, "d3", 0, 0, false), // the first hour after it
+        (bob, "d4", 20, 8, true),
+        (dee, "d4", 20, 9, false),
+        (ada, "d5", 0, 18, true),
+        (cyd, "d5", 6, 12, false), // cyd's d5 becomes co-written when ada writes today
+    ];
+    let today = NOW - NOW % DAY;
+    for (n, (who, draft, days_ago, hour, passes)) in work.into_iter().enumerate() {
+        let at = today - days_ago * DAY + hour * HOUR + 60_000;
+        let mut events = vec![Activity::SegmentAdded {
+            segment_id: format!("s{n}"),
+            characters: 40 + n as i64 * 90,
+        }];
+        if passes {
+            let to = if who == dee { bob } else { dee };
+            events.push(Activity::RingPassed { to: to.clone() });
+        }
+        for (k, activity) in events.into_iter().enumerate() {
+            let event = Event {
+                id: format!("e{n}-{k}"),
+                actor: Some(who.clone()),
+                draft: Some(draft.to_owned()),
+                at,
+                activity,
+            };
+            let recorded = app
+                .db
+                .write_with(move |tx| Box::pin(async move { record(tx, &event).await }))
+                .await;
+            assert_eq!(recorded, Ok(true));
+        }
+    }
+    // Cyd left the boards: on no board, but still sees their own numbers.
+    ok(
+        &mut cyd_client,
+        "settings/leaderboards",
+        &[("shown", "false")],
+    )
+    .await;
+
+    let walls = [
+        NOW - 60 * DAY,                  // nothing sealed
+        today - 2 * DAY + 4 * 60_000,    // still inside the grace after a midnight
+        today + 5 * 60_000,              // yesterday just sealed
+        today + 18 * HOUR + 30 * 60_000, // part of today's hours sealed
+        NOW,                             // the real clock at NOW
+        NOW + 60 * DAY,                  // everything sealed
+    ];
+    let kept = BoardCache::default();
+    for me in [ada, cyd] {
+        let mut answers = Vec::new();
+        for wall in walls {
+            for cache in [&BoardCache::default(), &kept] {
+                let (boards, shown) = leaderboards(cache, &app.db, NOW, wall, me)
+                    .await
+                    .unwrap_or_else(|e| panic!("boards at {wall}: {e:?}"));
+                answers.push(serde_json::to_string(&(boards, shown)).unwrap_or_default());
+            }
+        }
+        let first = &answers[0];
+        assert!(answers.iter().all(|a| a == first), "{answers:#?}");
+        let boards: Value = serde_json::from_str(first).unwrap_or_default();
+        let collaboration_7 = &boards[0][0];
+        assert_eq!(collaboration_7["board"], "collaboration");
+        assert_eq!(collaboration_7["days"], 7);
+        let entries: Vec<(String, i64)> = collaboration_7["entries"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|e| {
+                let handle = e["person"]["handle"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned();
+                (handle, e["score"].as_i64().unwrap_or_default())
+            })
+            .collect();
+        // ada: 2 passes + d1 (bob joined today), d2, d5; bob: d1; dee: 1 pass; cyd hidden.
+        assert_eq!(
+            entries,
+            vec![("ada".into(), 5), ("bob".into(), 1), ("dee".into(), 1)],
+            "{first}"
+        );
+        if me == cyd {
+            assert_eq!(boards[1], false);
+            // cyd: 1 pass + d2 + d5.
+            assert_eq!(collaboration_7["my_score"], 3, "{first}");
+        }
+    }
 }

@@ -57,27 +57,15 @@ pub async fn get_my_insights(now: Option<String>) -> Result<MyInsights, AppError
 /// 30), with my own place on my own page only.
 #[server(prefix = "/api", endpoint = "analytics/leaderboards")]
 pub async fn get_leaderboards(now: Option<String>) -> Result<Leaderboards, AppError> {
-    use super::types::Board;
     let state = crate::server::state::app_state()?;
     let user = crate::auth::api::require_user().await?.user;
     let now = crate::clock::parse_now(now.as_deref())?;
-    let mut boards = Vec::new();
-    for board in Board::ALL {
-        for &days in board.windows() {
-            let (first, last) = super::reduce::board_window(board, now, days);
-            let candidates =
-                super::store::board_candidates(&state.db, board, first, last, &user.id).await?;
-            boards.push(super::reduce::leaderboard(
-                board,
-                days,
-                &candidates,
-                &user.id,
-            ));
-        }
-    }
+    let (boards, i_am_shown) =
+        super::boards::leaderboards(&state.boards, &state.db, now, crate::db::now_ms(), &user.id)
+            .await?;
     Ok(Leaderboards {
         boards,
-        i_am_shown: super::store::shown_on_leaderboards(&state.db, &user.id).await?,
+        i_am_shown,
         generated_at: crate::clock::rfc3339(now),
     })
 }

@@ -17,6 +17,8 @@ pub use draft_page::DraftInsightsPage;
 pub use page::InsightsPage;
 
 #[cfg(feature = "ssr")]
+pub mod boards;
+#[cfg(feature = "ssr")]
 pub mod events;
 // Shared: the Today page explains the formula with its own constants.
 pub mod momentum;

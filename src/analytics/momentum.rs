@@ -63,6 +63,11 @@ pub fn momentum_at(hours: &[HourOfWork], at_hour: i64) -> i64 {
         .filter(|h| h.hour <= at_hour && at_hour - h.hour < WINDOW_HOURS)
         .map(|h| points(h) * (WINDOW_HOURS - (at_hour - h.hour)))
         .sum();
+    from_weighted(weighted)
+}
+
+/// Momentum from its weighted points (each hour's points times its weight), rounded.
+pub fn from_weighted(weighted: i64) -> i64 {
     (weighted + WINDOW_HOURS / 2) / WINDOW_HOURS
 }
 

@@ -5,15 +5,13 @@ use std::collections::BTreeMap;
 
 use sqlx::FromRow;
 
-use super::reduce::{
-    Candidate, DraftDay, DraftFacts, SharedDay, StoredEvent, ThreadSegment, UserDay,
-};
-use super::types::{Board, Person};
+use super::reduce::{DraftDay, DraftFacts, SharedDay, StoredEvent, ThreadSegment, UserDay};
+use super::types::Person;
 use crate::auth::model::display_id;
 use crate::db::Db;
 use crate::error::AppError;
 
-fn person(id: &str, handle: String) -> Person {
+pub(super) fn person(id: &str, handle: String) -> Person {
     Person {
         handle,
         display_id: display_id(id),
@@ -219,113 +217,4 @@ pub async fn my_facts(
             })
             .collect(),
     ))
-}
-
-/// The scores' parts per person over days `$1..=$2` (hours for momentum; only person `$3`
-/// when `one_person`): (user id, first part, second part). Collaboration: ring passes
-/// given, and drafts written on with someone else writing too; consistency: days with a
-/// segment or a pass; momentum: `analytics::momentum`'s formula, in SQL.
-fn board_parts_sql(board: Board, one_person: bool) -> String {
-    let (only, only_a) = if one_person {
-        (" AND user_id = $3", " AND a.user_id = $3")
-    } else {
-        ("", "")
-    };
-    match board {
-        Board::Momentum => format!(
-            "SELECT user_id, CAST((CAST(SUM({points} * (hour - $1 + 1)) AS BIGINT) + {half}) / {window} AS BIGINT) \
-             AS first_part, CAST(0 AS BIGINT) AS second_part FROM analytics_user_hours \
-             WHERE hour BETWEEN $1 AND $2{only} GROUP BY user_id",
-            points = super::momentum::POINTS_SQL,
-            half = super::momentum::WINDOW_HOURS / 2,
-            window = super::momentum::WINDOW_HOURS,
-        ),
-        Board::Consistency => format!(
-            "SELECT user_id, COUNT(*) AS first_part, CAST(0 AS BIGINT) AS second_part FROM analytics_user_days \
-             WHERE day BETWEEN $1 AND $2 AND (segments > 0 OR passes_given > 0){only} GROUP BY user_id"
-        ),
-        Board::Collaboration => format!(
-            "SELECT user_id, CAST(SUM(first_part) AS BIGINT) AS first_part, \
-             CAST(SUM(second_part) AS BIGINT) AS second_part FROM (\
-             SELECT user_id, passes_given AS first_part, CAST(0 AS BIGINT) AS second_part FROM analytics_user_days \
-             WHERE day BETWEEN $1 AND $2 AND passes_given > 0{only} \
-             UNION ALL \
-             SELECT a.user_id, CAST(0 AS BIGINT), COUNT(DISTINCT a.draft_id) FROM analytics_draft_days a \
-             WHERE a.day BETWEEN $1 AND $2 AND a.segments > 0 AND a.user_id <> ''{only_a} \
-             AND EXISTS (SELECT 1 FROM analytics_draft_days b WHERE b.draft_id = a.draft_id \
-             AND b.day BETWEEN $1 AND $2 AND b.segments > 0 AND b.user_id <> a.user_id \
-             AND b.user_id <> '') GROUP BY a.user_id) parts GROUP BY user_id"
-        ),
-    }
-}
-
-#[derive(FromRow)]
-struct CandidateRow {
-    user_id: String,
-    handle: String,
-    shown: i64,
-    first_part: i64,
-    second_part: i64,
-}
-
-impl From<CandidateRow> for Candidate {
-    fn from(row: CandidateRow) -> Self {
-        Self {
-            person: person(&row.user_id, row.handle),
-            user_id: row.user_id,
-            shown: row.shown != 0,
-            parts: (row.first_part, row.second_part),
-        }
-    }
-}
-
-/// The board's top people over days `first..=last` (only those shown, ranked by score,
-/// then handle), and the viewer's own standing whether shown or not.
-pub async fn board_candidates(
-    db: &Db,
-    board: Board,
-    first: i64,
-    last: i64,
-    me: &str,
-) -> Result<Vec<Candidate>, AppError> {
-    let parts = board_parts_sql(board, false);
-    let columns = "p.user_id, u.handle, COALESCE(s.show_on_leaderboards, 1) AS shown, \
-                   p.first_part, p.second_part";
-    let joins =
-        "JOIN users u ON u.id = p.user_id LEFT JOIN user_settings s ON s.user_id = p.user_id";
-    let top = format!(
-        "SELECT {columns} FROM ({parts}) p {joins} WHERE COALESCE(s.show_on_leaderboards, 1) = 1 \
-         ORDER BY p.first_part + p.second_part DESC, u.handle LIMIT {}",
-        super::reduce::BOARD_SIZE
-    );
-    let mut candidates: Vec<Candidate> = sqlx::query_as::<_, CandidateRow>(&top)
-        .bind(first)
-        .bind(last)
-        .fetch_all(db.pool())
-        .await?
-        .into_iter()
-        .map(Candidate::from)
-        .collect();
-    if !candidates.iter().any(|c| c.user_id == me) {
-        let mine_parts = board_parts_sql(board, true);
-        let mine = format!("SELECT {columns} FROM ({mine_parts}) p {joins}");
-        let row = sqlx::query_as::<_, CandidateRow>(&mine)
-            .bind(first)
-            .bind(last)
-            .bind(me)
-            .fetch_optional(db.pool())
-            .await?;
-        candidates.extend(row.map(Candidate::from));
-    }
-    Ok(candidates)
-}
-
-/// Whether `user_id` appears on the leaderboards.
-pub async fn shown_on_leaderboards(db: &Db, user_id: &str) -> Result<bool, AppError> {
-    let shown: Option<i64> =
-        sqlx::query_scalar("SELECT show_on_leaderboards FROM user_settings WHERE user_id = $1")
-            .bind(user_id)
-            .fetch_optional(db.pool())
-            .await?;
-    Ok(shown.is_none_or(|s| s != 0))
 }

@@ -39,6 +39,9 @@ pub struct AppState {
     pub view_gate: Arc<RateLimiter<(String, String)>>,
     /// Live channels to open draft pages.
     pub live: Arc<LiveHub>,
+    /// The leaderboards' sealed sums (`analytics::boards`).
+    #[from_ref(skip)]
+    pub boards: Arc<crate::analytics::boards::BoardCache>,
     /// The image renderer and its cache (share cards, invite links).
     #[from_ref(skip)]
     pub images: Arc<crate::images::Images>,
@@ -89,6 +92,7 @@ impl AppState {
             outside_client(),
         ));
         Self {
+            boards: Arc::default(),
             admin,
             billing,
             form_targets,

@@ -1,0 +1,360 @@
+//! The leaderboards' numbers, exact and fast.
+//!
+//! A board sums a window of rollup rows (30 days of a community is tens of thousands of
+//! rows). Most of a window lies in *sealed* periods: UTC days (hours for momentum) that ended
+//! more than [`GRACE_MS`] ago. Their rows never change again — an event is recorded at the
+//! time of its action, in the action's transaction, never backdated, and nothing deletes
+//! rollup rows — so the sealed part of a window is summed once per server and kept
+//! ([`Sealed`], a small bounded cache, built once however many requests ask at the same
+//! time). Each request adds only the open part (today, usually) read fresh, and reads who
+//! left the boards fresh, so a change of setting shows at once. Every part of every score
+//! adds up across the split — passes, active days, momentum's weighted points; co-written
+//! drafts are merged exactly from each draft's writers — so the answer is the same wherever
+//! the split falls (tested), and the same data with the same `now` gives the same bytes.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+
+use sqlx::FromRow;
+use tokio::sync::OnceCell;
+
+use super::reduce::{board_window, leaderboard, Candidate, BOARD_SIZE};
+use super::types::{Board, Leaderboard};
+use crate::clock::day_of;
+use crate::db::Db;
+use crate::error::AppError;
+
+/// How long after a period ends its rows are taken as final: longer than any transaction
+/// that began inside the period can take to commit.
+pub const GRACE_MS: i64 = 5 * 60 * 1000;
+/// Sealed sums kept: each board's windows for today and yesterday, with room to spare.
+const CAPACITY: usize = 16;
+
+/// The boards with my own standing, at `now`, with the periods ended by `wall_clock` (the
+/// real time; a parameter so tests can move the split) taken from the cache.
+pub async fn leaderboards(
+    cache: &BoardCache,
+    db: &Db,
+    now: i64,
+    wall_clock: i64,
+    me: &str,
+) -> Result<(Vec<Leaderboard>, bool), AppError> {
+    let hidden: HashSet<String> =
+        sqlx::query_scalar("SELECT user_id FROM user_settings WHERE show_on_leaderboards = 0")
+            .fetch_all(db.pool())
+            .await?
+            .into_iter()
+            .collect();
+    let mut open_parts: Vec<((Board, i64, i64), Arc<Tally>)> = Vec::new();
+    let mut boards = Vec::new();
+    for board in Board::ALL {
+        for &days in board.windows() {
+            let (first, last) = board_window(board, now, days);
+            let sealed_end = last.min(last_sealed(board, wall_clock)).max(first - 1);
+            let sealed = cache.sealed(db, board, first, sealed_end).await?;
+            // The open part is the same for both windows of a board: read it once.
+            let open_key = (board, sealed_end + 1, last);
+            let open = match open_parts.iter().find(|(key, _)| *key == open_key) {
+                Some((_, tally)) => tally.clone(),
+                None => {
+                    let tally =
+                        Arc::new(Tally::read(db, board, first, sealed_end + 1, last).await?);
+                    open_parts.push((open_key, tally.clone()));
+                    tally
+                }
+            };
+            let candidates = candidates(board, &sealed, &open, &hidden, me);
+            boards.push(leaderboard(board, days, &candidates, me));
+        }
+    }
+    Ok((boards, !hidden.contains(me)))
+}
+
+/// The last period of `board`'s unit (day or hour) that is sealed at `wall_clock`.
+fn last_sealed(board: Board, wall_clock: i64) -> i64 {
+    let settled = wall_clock - GRACE_MS;
+    match board {
+        Board::Momentum => super::momentum::hour_of(settled) - 1,
+        Board::Collaboration | Board::Consistency => day_of(settled) - 1,
+    }
+}
+
+/// Who can be on the board: everyone whose score the open part changes (scores only grow),
+/// the best of the rest in sealed order (enough to fill the board past anyone hidden), and
+/// me.
+fn candidates(
+    board: Board,
+    sealed: &Sealed,
+    open: &Tally,
+    hidden: &HashSet<String>,
+    me: &str,
+) -> Vec<Candidate> {
+    let newly_shared = newly_co_written(sealed, open);
+    let candidate = |user_id: &str| -> Option<Candidate> {
+        let old = sealed.tally.people.get(user_id);
+        let new = open.people.get(user_id);
+        let handle = old.or(new)?.handle.clone();
+        let sum = |pick: fn(&Person) -> i64| old.map_or(0, pick) + new.map_or(0, pick);
+        let parts = match board {
+            Board::Momentum => (super::momentum::from_weighted(sum(|p| p.first)), 0),
+            Board::Consistency => (sum(|p| p.first), 0),
+            Board::Collaboration => (
+                sum(|p| p.first),
+                old.map_or(0, |p| p.second) + newly_shared.get(user_id).copied().unwrap_or(0),
+            ),
+        };
+        Some(Candidate {
+            person: super::store::person(user_id, handle),
+            user_id: user_id.to_owned(),
+            shown: !hidden.contains(user_id),
+            parts,
+        })
+    };
+    let changed: HashSet<&str> = open
+        .people
+        .keys()
+        .map(String::as_str)
+        .chain(newly_shared.keys().copied())
+        .collect();
+    let mut chosen: Vec<Candidate> = changed.iter().filter_map(|id| candidate(id)).collect();
+    chosen.extend(
+        sealed
+            .ranking
+            .iter()
+            .filter(|id| !hidden.contains(*id) && !changed.contains(id.as_str()))
+            .take(BOARD_SIZE)
+            .filter_map(|id| candidate(id)),
+    );
+    if !changed.contains(me) && !chosen.iter().any(|c| c.user_id == me) {
+        chosen.extend(candidate(me));
+    }
+    chosen
+}
+
+/// Drafts that became co-written for each writer through the open part: shared (two
+/// writers or more) over the whole window, but not already shared with them in the sealed
+/// part. A sealed writer counts too when someone else joins their draft today.
+fn newly_co_written<'a>(sealed: &'a Sealed, open: &'a Tally) -> HashMap<&'a str, i64> {
+    let mut newly = HashMap::new();
+    for (draft, open_writers) in &open.writers {
+        let sealed_writers = sealed.tally.writers.get(draft);
+        let already_shared = sealed_writers.filter(|w| w.len() > 1);
+        let all: HashSet<&str> = open_writers
+            .iter()
+            .chain(sealed_writers.into_iter().flatten())
+            .map(String::as_str)
+            .collect();
+        if all.len() < 2 {
+            continue;
+        }
+        for writer in all {
+            if !already_shared.is_some_and(|w| w.contains(writer)) {
+                *newly.entry(writer).or_insert(0) += 1;
+            }
+        }
+    }
+    newly
+}
+
+/// One person's sums in part of a window: for collaboration (passes given, drafts written
+/// on with someone else), consistency (active days, 0), momentum (weighted points, 0).
+#[derive(Debug, Clone, Default)]
+struct Person {
+    handle: String,
+    first: i64,
+    second: i64,
+}
+
+/// The sums over periods `from..=to` of a window starting at `first`.
+#[derive(Debug, Default)]
+struct Tally {
+    people: HashMap<String, Person>,
+    /// Collaboration: who wrote a segment on each draft.
+    writers: HashMap<String, HashSet<String>>,
+}
+
+#[derive(FromRow)]
+struct PartsRow {
+    user_id: String,
+    handle: String,
+    amount: i64,
+}
+
+#[derive(FromRow)]
+struct WriterRow {
+    draft_id: String,
+    user_id: String,
+    handle: String,
+}
+
+impl Tally {
+    async fn read(db: &Db, board: Board, first: i64, from: i64, to: i64) -> Result<Self, AppError> {
+        let mut tally = Tally::default();
+        if from > to {
+            return Ok(tally);
+        }
+        let amounts = match board {
+            Board::Momentum => format!(
+                "SELECT h.user_id, u.handle, CAST(SUM({points} * (h.hour - $3 + 1)) AS BIGINT) AS amount \
+                 FROM analytics_user_hours h JOIN users u ON u.id = h.user_id \
+                 WHERE h.hour BETWEEN $1 AND $2 GROUP BY h.user_id, u.handle",
+                points = super::momentum::POINTS_SQL,
+            ),
+            Board::Consistency => "SELECT d.user_id, u.handle, COUNT(*) AS amount \
+                 FROM analytics_user_days d JOIN users u ON u.id = d.user_id \
+                 WHERE d.day BETWEEN $1 AND $2 AND (d.segments > 0 OR d.passes_given > 0) \
+                 GROUP BY d.user_id, u.handle"
+                .to_owned(),
+            Board::Collaboration => "SELECT d.user_id, u.handle, CAST(SUM(d.passes_given) AS BIGINT) AS amount \
+                 FROM analytics_user_days d JOIN users u ON u.id = d.user_id \
+                 WHERE d.day BETWEEN $1 AND $2 AND d.passes_given > 0 \
+                 GROUP BY d.user_id, u.handle"
+                .to_owned(),
+        };
+        let mut query = sqlx::query_as::<_, PartsRow>(&amounts).bind(from).bind(to);
+        if board == Board::Momentum {
+            // Momentum weighs each hour by its place in the window.
+            query = query.bind(first);
+        }
+        let rows = query.fetch_all(db.pool()).await?;
+        for row in rows {
+            tally.people.insert(
+                row.user_id,
+                Person {
+                    handle: row.handle,
+                    first: row.amount,
+                    second: 0,
+                },
+            );
+        }
+        if board == Board::Collaboration {
+            let writers = sqlx::query_as::<_, WriterRow>(
+                "SELECT DISTINCT a.draft_id, a.user_id, u.handle \
+                 FROM analytics_draft_days a JOIN users u ON u.id = a.user_id \
+                 WHERE a.day BETWEEN $1 AND $2 AND a.segments > 0",
+            )
+            .bind(from)
+            .bind(to)
+            .fetch_all(db.pool())
+            .await?;
+            for row in writers {
+                tally
+                    .people
+                    .entry(row.user_id.clone())
+                    .or_insert_with(|| Person {
+                        handle: row.handle,
+                        ..Person::default()
+                    });
+                tally
+                    .writers
+                    .entry(row.draft_id)
+                    .or_default()
+                    .insert(row.user_id);
+            }
+            for writers in tally.writers.values().filter(|w| w.len() > 1) {
+                for writer in writers {
+                    if let Some(person) = tally.people.get_mut(writer) {
+                        person.second += 1;
+                    }
+                }
+            }
+        }
+        Ok(tally)
+    }
+}
+
+/// The sealed part of one window: its sums and everyone in it, best first.
+#[derive(Debug)]
+struct Sealed {
+    tally: Tally,
+    ranking: Vec<String>,
+}
+
+impl Sealed {
+    fn new(board: Board, tally: Tally) -> Self {
+        let score = |p: &Person| match board {
+            Board::Momentum => super::momentum::from_weighted(p.first),
+            Board::Collaboration | Board::Consistency => p.first + p.second,
+        };
+        let mut ranked: Vec<(i64, &str, &str)> = tally
+            .people
+            .iter()
+            .map(|(id, p)| (score(p), p.handle.as_str(), id.as_str()))
+            .collect();
+        // The board's order: score, then handle (handles are unique).
+        ranked.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+        let ranking = ranked.into_iter().map(|(_, _, id)| id.to_owned()).collect();
+        Self { tally, ranking }
+    }
+}
+
+/// Which sealed part: a board's window `first..=last` of sealed periods.
+type Key = (Board, i64, i64);
+/// A sealed part, or the promise of one while the first asker builds it.
+type Slot = Arc<OnceCell<Arc<Sealed>>>;
+
+/// Sealed parts of windows, a few at a time, each built once.
+#[derive(Debug, Default)]
+pub struct BoardCache {
+    entries: Mutex<Vec<(Key, Slot)>>,
+}
+
+impl BoardCache {
+    async fn sealed(
+        &self,
+        db: &Db,
+        board: Board,
+        first: i64,
+        last: i64,
+    ) -> Result<Arc<Sealed>, AppError> {
+        let key = (board, first, last);
+        let cell = {
+            let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+            match entries.iter().position(|(k, _)| *k == key) {
+                Some(i) => {
+                    // Most recently used last; the first is the one to drop.
+                    let entry = entries.remove(i);
+                    let cell = entry.1.clone();
+                    entries.push(entry);
+                    cell
+                }
+                None => {
+                    if entries.len() >= CAPACITY {
+                        entries.remove(0);
+                    }
+                    let cell = Arc::new(OnceCell::new());
+                    entries.push((key, cell.clone()));
+                    cell
+                }
+            }
+        };
+        let sealed = cell
+            .get_or_try_init(|| async {
+                let tally = Tally::read(db, board, first, first, last).await?;
+                Ok::<_, AppError>(Arc::new(Sealed::new(board, tally)))
+            })
+            .await?;
+        Ok(sealed.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::DAY_MS;
+
+    #[test]
+    fn a_day_is_sealed_five_minutes_after_it_ends() {
+        let midnight = 20_000 * DAY_MS;
+        assert_eq!(
+            last_sealed(Board::Consistency, midnight + GRACE_MS - 1),
+            19_998
+        );
+        assert_eq!(last_sealed(Board::Consistency, midnight + GRACE_MS), 19_999);
+        let hour = 3_600_000;
+        assert_eq!(
+            last_sealed(Board::Momentum, midnight + hour + GRACE_MS),
+            20_000 * 24
+        );
+    }
+}
