@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # README command 2: set up what is missing, then run every test:
 #   1. unit and integration tests (cargo test), every storage test on SQLite and PostgreSQL;
-#   2. browser tests (end2end/, headless chromium) against the real server, once on each backend.
+#   2. browser tests (end2end/, headless chromium) against the real server, once on each backend;
+#   3. the browser payload budgets (scripts/wasm-size.sh) on a release build of the front end.
 # PostgreSQL must answer at 127.0.0.1:5432 (TEST_POSTGRES_URL to change); if it does not, this
 # says so and fails: nothing is skipped.
 set -euo pipefail
@@ -89,6 +90,12 @@ pg_status=0
 run_e2e postgres "${PG_ADMIN_URL%/*}/$E2E_PG" 3108 "${PG_FILES[@]}" || pg_status=$?
 psql "$PG_ADMIN_URL" -qc "DROP DATABASE IF EXISTS $E2E_PG WITH (FORCE)" >/dev/null
 [ "$pg_status" = 0 ] || exit "$pg_status"
+
+# Last, because it replaces the debug front end the browser tests ran against.
+step "Browser payload budgets (release front end)"
+t=$(date +%s)
+scripts/wasm-size.sh
+elapsed "$t"
 
 step "All tests passed"
 elapsed "$started"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Prints the browser payload (raw, gzip and brotli sizes of every wasm, JS and CSS file) and
 # fails when a budget is broken:
-#   - the wasm every page loads first: 250 KiB brotli;
+#   - the wasm every page loads first: 256 KiB brotli for now (target 250; see FIRST_LOAD);
 #   - each lazy page's own chunk: its budget below (brotli), and 60 KiB for a page not listed;
 #   - the chunks lazy pages share: 400 KiB brotli together.
 # Usage: scripts/wasm-size.sh [--no-build]   (builds the release front end unless told not to)
@@ -13,11 +13,17 @@ node -e '
 const fs = require("fs"), zlib = require("zlib");
 const dir = "target/site/pkg/";
 const KIB = 1024;
-const FIRST_LOAD = 250 * KIB, SHARED = 400 * KIB, PAGE_DEFAULT = 60 * KIB;
+// The target for the first load is 250 KiB; it measured 253.1 KiB on 2026-12-04. wasm-split
+// moves a lazy page's code out of the first load but not its strings (every page's markup
+// and messages stay in the main module's data section), so the ceiling stops growth at
+// 256 KiB until that is trimmed; lower it as soon as the figure allows.
+const FIRST_LOAD = 256 * KIB, SHARED = 400 * KIB, PAGE_DEFAULT = 60 * KIB;
 // Per lazy page (the route name in the chunk file), brotli. Set from measured sizes with
 // room to grow; raise one only with a reason.
 const PAGE = {
-  draft_route: 90, drafts_route: 30, account_route: 40, refer_route: 30, draft_insights_route: 40,
+  // The draft page is the app: timeline, editor with live counts, ring, people, invites,
+  // live channel and the publish panel (137 KiB when this was set).
+  draft_route: 150, drafts_route: 30, account_route: 40, refer_route: 30, draft_insights_route: 40,
   insights_route: 40, pricing_route: 30, public_card_route: 30, plan_route: 40, today_route: 60,
   profile_route: 30, connections_route: 40, schedule_route: 40,
   admin_overview_route: 30, admin_users_route: 30, admin_user_route: 50, admin_events_route: 40,

@@ -20,6 +20,7 @@ on_both_backends!(
     concurrent_duplicate_appends_apply_once,
     concurrent_passes_pass_once_and_appends_never_land_after_a_pass,
     forms_posted_without_a_script_land_on_the_next_page_with_errors_shown,
+    the_draft_page_arrives_whole_for_every_role_every_time,
 );
 
 on_both_backends!(
@@ -759,4 +760,26 @@ async fn forms_posted_without_a_script_land_on_the_next_page_with_errors_shown(a
         shown.body.contains("Give your draft a title"),
         "with the error, rendered on the server"
     );
+}
+
+/// The page is the thread, not "Loading": the owner's side panels load in the browser only,
+/// and reading them while rendering on the server used to make the page's `<Transition>`
+/// send its fallback instead, on some requests and not others.
+async fn the_draft_page_arrives_whole_for_every_role_every_time(app: &TestApp) {
+    let (mut ada, mut bob, mut cy, draft, _, _) = team(app).await;
+    for (who, client) in [
+        ("owner", &mut ada),
+        ("editor", &mut bob),
+        ("viewer", &mut cy),
+    ] {
+        for attempt in 0..15 {
+            let page = client.get(&format!("/drafts/{draft}")).await;
+            assert_eq!(page.status, StatusCode::OK);
+            assert!(
+                page.body.contains(r#"id="timeline""#) && !page.body.contains("Loading the draft"),
+                "{who}, request {attempt}: {}",
+                page.body
+            );
+        }
+    }
 }

@@ -79,9 +79,9 @@ fn last_sealed(board: Board, wall_clock: i64) -> i64 {
     }
 }
 
-/// Who can be on the board: everyone whose score the open part changes (scores only grow),
-/// the best of the rest in sealed order (enough to fill the board past anyone hidden), and
-/// me.
+/// Who can be on the board: the best shown people whose score the open part changes
+/// (scores only grow), the best shown of the rest in sealed order, and me. Scores are
+/// compared first and people made only for these few (a person's public id is a hash).
 fn candidates(
     board: Board,
     sealed: &Sealed,
@@ -90,10 +90,10 @@ fn candidates(
     me: &str,
 ) -> Vec<Candidate> {
     let newly_shared = newly_co_written(sealed, open);
-    let candidate = |user_id: &str| -> Option<Candidate> {
+    let standing = |user_id: &str| -> Option<(&str, (i64, i64))> {
         let old = sealed.tally.people.get(user_id);
         let new = open.people.get(user_id);
-        let handle = old.or(new)?.handle.clone();
+        let handle = old.or(new)?.handle.as_str();
         let sum = |pick: fn(&Person) -> i64| old.map_or(0, pick) + new.map_or(0, pick);
         let parts = match board {
             Board::Momentum => (super::momentum::from_weighted(sum(|p| p.first)), 0),
@@ -103,12 +103,7 @@ fn candidates(
                 old.map_or(0, |p| p.second) + newly_shared.get(user_id).copied().unwrap_or(0),
             ),
         };
-        Some(Candidate {
-            person: super::store::person(user_id, handle),
-            user_id: user_id.to_owned(),
-            shown: !hidden.contains(user_id),
-            parts,
-        })
+        Some((handle, parts))
     };
     let changed: HashSet<&str> = open
         .people
@@ -116,19 +111,41 @@ fn candidates(
         .map(String::as_str)
         .chain(newly_shared.keys().copied())
         .collect();
-    let mut chosen: Vec<Candidate> = changed.iter().filter_map(|id| candidate(id)).collect();
+    // The board's order: score, then handle (handles are unique).
+    let mut best_changed: Vec<(i64, &str, &str)> = changed
+        .iter()
+        .filter(|id| !hidden.contains(**id))
+        .filter_map(|id| standing(id).map(|(handle, (a, b))| (a + b, handle, *id)))
+        .collect();
+    best_changed.sort_unstable_by(|x, y| y.0.cmp(&x.0).then_with(|| x.1.cmp(y.1)));
+    let mut chosen: Vec<&str> = best_changed
+        .iter()
+        .take(BOARD_SIZE)
+        .map(|(_, _, id)| *id)
+        .collect();
     chosen.extend(
         sealed
             .ranking
             .iter()
-            .filter(|id| !hidden.contains(*id) && !changed.contains(id.as_str()))
-            .take(BOARD_SIZE)
-            .filter_map(|id| candidate(id)),
+            .map(String::as_str)
+            .filter(|id| !hidden.contains(*id) && !changed.contains(id))
+            .take(BOARD_SIZE),
     );
-    if !changed.contains(me) && !chosen.iter().any(|c| c.user_id == me) {
-        chosen.extend(candidate(me));
+    if !chosen.contains(&me) {
+        chosen.push(me);
     }
     chosen
+        .into_iter()
+        .filter_map(|user_id| {
+            let (handle, parts) = standing(user_id)?;
+            Some(Candidate {
+                person: super::store::person(user_id, handle.to_owned()),
+                user_id: user_id.to_owned(),
+                shown: !hidden.contains(user_id),
+                parts,
+            })
+        })
+        .collect()
 }
 
 /// Drafts that became co-written for each writer through the open part: shared (two

@@ -231,13 +231,14 @@ struct SummaryRow {
     updated_at: i64,
 }
 
-/// The drafts `user_id` owns or collaborates on, most recently active first.
+/// The drafts `user_id` owns or collaborates on, most recently active first (the order of
+/// the membership index: migrations/*/0015_drafts_list_order.sql).
 pub async fn list_drafts(db: &Db, user_id: &str, page: u32) -> Result<DraftPage, AppError> {
     let offset = i64::from(page) * i64::from(PAGE_SIZE);
     let mut rows = sqlx::query_as::<_, SummaryRow>(
         "SELECT d.id, d.title, d.platform, d.status, d.segment_count, d.ring_holder_id, c.role, \
          d.updated_at FROM collaborators c JOIN drafts d ON d.id = c.draft_id \
-         WHERE c.user_id = $1 ORDER BY d.updated_at DESC, d.id LIMIT $2 OFFSET $3",
+         WHERE c.user_id = $1 ORDER BY c.draft_updated_at DESC, c.draft_id LIMIT $2 OFFSET $3",
     )
     .bind(user_id)
     .bind(i64::from(PAGE_SIZE) + 1)

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use super::api::{list_invites, CreateInvite, RevokeInvite};
 use super::types::{InviteStatus, InviteSummary, DEFAULT_EXPIRY_DAYS, MAX_EXPIRY_DAYS, MAX_USES};
-use crate::ui::browser::{copy_to_clipboard, new_idempotency_key};
+use crate::ui::browser::{copy_to_clipboard, loaded, new_idempotency_key};
 use crate::ui::form::{action_error, action_failure, FormAlert, QuotaAlert};
 use crate::ui::format::utc_datetime;
 use crate::ui::style::{CARD, QUIET_BUTTON};
@@ -33,7 +33,7 @@ pub fn InvitesPanel(draft_id: String, #[prop(into)] people: Signal<usize>) -> im
             <NewInviteForm draft_id create/>
             // Not a <Transition>: the server has no list to render, and the browser must
             // hydrate the same "Loading" it sent (a Suspense would hydrate its children).
-            {move || match invites.get() {
+            {move || match loaded(invites) {
                 None => view! { <p class="mt-4 text-sm text-stone-500">"Loading invites…"</p> }.into_any(),
                 Some(Ok(list)) => view! { <InviteList list draft_id revoke/> }.into_any(),
                 Some(Err(error)) => view! { <p class="mt-4 text-sm text-red-700" role="alert">{error.to_string()}</p> }.into_any(),

@@ -9,6 +9,7 @@ use leptos_router::components::A;
 use super::api::{draft_publications, my_connections, Cancel, Publish, Retry};
 use super::split::{reflow, too_long};
 use super::types::{Connection, Network, Publication};
+use crate::ui::browser::loaded;
 use crate::ui::form::{action_error, FormAlert, IdempotencyKey};
 use crate::ui::style::{CARD, QUIET_BUTTON};
 
@@ -56,9 +57,9 @@ pub fn PublishPanel(
     view! {
         <section class=CARD aria-labelledby="publish-heading" id="publish-panel">
             <h2 id="publish-heading" class="text-lg font-semibold">"Publish"</h2>
-            // Plain reactive blocks, not <Transition>s: the server renders "Loading…" and the
-            // browser must hydrate that same markup (a Suspense would hydrate its children).
-            {move || match connections.get() {
+            // Plain reactive blocks, not <Transition>s, reading nothing on the server: the
+            // server renders "Loading…" and the browser hydrates that same markup.
+            {move || match loaded(connections) {
                 None => view! { <p class="mt-2 text-sm text-stone-700">"Loading…"</p> }.into_any(),
                 Some(Ok(found)) if !found.enabled => view! {
                     <p class="mt-2 text-sm text-stone-700">"Publishing is not available on this server."</p>
@@ -73,7 +74,7 @@ pub fn PublishPanel(
                 }
                 Some(Err(_)) => view! { <p class="mt-2 text-sm text-stone-700">"Your accounts could not be loaded."</p> }.into_any(),
             }}
-            {move || publications.get().and_then(Result::ok).map(|list| view! { <History list retry cancel/> })}
+            {move || loaded(publications).and_then(Result::ok).map(|list| view! { <History list retry cancel/> })}
         </section>
     }
 }

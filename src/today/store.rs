@@ -93,7 +93,7 @@ pub async fn coach_drafts(db: &Db, user_id: &str) -> Result<Vec<DraftFacts>, App
          FROM collaborators c JOIN drafts d ON d.id = c.draft_id \
          JOIN users u ON u.id = d.ring_holder_id \
          WHERE c.user_id = $1 AND d.status <> 'archived' \
-         ORDER BY d.updated_at DESC, d.id LIMIT {COACH_DRAFTS}"
+         ORDER BY c.draft_updated_at DESC, c.draft_id LIMIT {COACH_DRAFTS}"
     ))
     .bind(user_id)
     .fetch_all(db.pool())

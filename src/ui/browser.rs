@@ -80,3 +80,18 @@ pub fn focus_by_id(id: &'static str) {
     #[cfg(not(feature = "hydrate"))]
     let _ = id;
 }
+
+/// A client-only resource's value: always `None` while rendering on the server, where it
+/// never loads (and where reading it would make the nearest `<Suspense>`/`<Transition>`
+/// send its fallback in place of the whole page); in the browser, the value once loaded.
+pub fn loaded<T>(resource: leptos::prelude::LocalResource<T>) -> Option<T>
+where
+    leptos::prelude::LocalResource<T>: leptos::prelude::Get<Value = Option<T>>,
+{
+    use leptos::prelude::Get;
+    if cfg!(feature = "ssr") {
+        None
+    } else {
+        resource.get()
+    }
+}
