@@ -8,7 +8,7 @@ use super::types::{DraftStatus, DraftView, PassKind, Role};
 use crate::live::types::Present;
 use crate::ui::browser::new_idempotency_key;
 use crate::ui::form::{action_error, action_failure, FormAlert, IdempotencyKey, QuotaAlert};
-use crate::ui::format::count;
+use crate::ui::format::{count, counted};
 use crate::ui::style::{CARD, QUIET_BUTTON};
 
 /// The owner moves the draft between draft, published and archived.
@@ -218,7 +218,7 @@ pub(super) fn InsightsLink(view: StoredValue<DraftView>) -> impl IntoView {
         <section class=CARD aria-labelledby="insights-heading">
             <h2 id="insights-heading" class="text-lg font-semibold">"Insights"</h2>
             <p class="mt-1 text-sm text-stone-700">
-                {count(v.segments.len() as i64, "segment")} " · " {count(v.collaborators.len() as i64, "collaborator")} " · " {count(passes, "ring pass")}
+                {count(v.segments.len() as i64, "segment")} " · " {count(v.collaborators.len() as i64, "collaborator")} " · " {counted(passes, "ring pass", "ring passes")}
             </p>
             <a href=format!("{}/insights", crate::ui::nav::draft_path(&v.id)) class="tap mt-3 inline-block text-sm font-semibold text-ring-800 hover:underline" id="open-insights">
                 "See who wrote what, and how the ring moves →"
