@@ -1,6 +1,8 @@
 //! Reading drafts. A draft page costs a fixed number of statements (four), whatever the
 //! number of segments or collaborators.
 
+use std::collections::HashMap;
+
 use sqlx::{Any, Executor, FromRow};
 
 use super::model::Platform;
@@ -90,8 +92,6 @@ struct CollaboratorRow {
     user_id: String,
     handle: String,
     role: String,
-    segments: i64,
-    characters: i64,
 }
 
 #[derive(FromRow)]
@@ -148,17 +148,33 @@ pub async fn load_draft(
     .bind(draft_id)
     .fetch_all(db.pool())
     .await?;
-    let collaborators = sqlx::query_as::<_, CollaboratorRow>(
-        "SELECT c.user_id, u.handle, c.role, \
-         (SELECT COUNT(*) FROM segments s WHERE s.draft_id = c.draft_id AND s.author_id = c.user_id) AS segments, \
-         (SELECT COALESCE(SUM(LENGTH(s.content)), 0) FROM segments s \
-          WHERE s.draft_id = c.draft_id AND s.author_id = c.user_id) AS characters \
+    // Each person's part is counted from the segments just read: a count per person in SQL
+    // went through the author's index, i.e. everything they ever wrote, in every draft.
+    let mut written: HashMap<&str, (i64, i64)> = HashMap::new();
+    for segment in &segments {
+        let part = written.entry(segment.author_id.as_str()).or_default();
+        part.0 += 1;
+        part.1 += segment.content.chars().count() as i64;
+    }
+    let collaborators: Vec<Collaborator> = sqlx::query_as::<_, CollaboratorRow>(
+        "SELECT c.user_id, u.handle, c.role \
          FROM collaborators c JOIN users u ON u.id = c.user_id WHERE c.draft_id = $1 \
          ORDER BY CASE c.role WHEN 'owner' THEN 0 WHEN 'editor' THEN 1 ELSE 2 END, u.handle",
     )
     .bind(draft_id)
     .fetch_all(db.pool())
-    .await?;
+    .await?
+    .into_iter()
+    .map(|c| {
+        let (segments, characters) = written.get(c.user_id.as_str()).copied().unwrap_or_default();
+        Ok(Collaborator {
+            role: Role::parse(&c.role)?,
+            user: public_user(c.user_id, c.handle),
+            segments,
+            characters,
+        })
+    })
+    .collect::<Result<_, AppError>>()?;
     let passes = sqlx::query_as::<_, PassRow>(
         "SELECT p.from_user_id AS from_id, f.handle AS from_handle, p.to_user_id AS to_id, \
          t.handle AS to_handle, p.kind, p.after_position, p.at FROM ring_passes p \
@@ -191,17 +207,7 @@ pub async fn load_draft(
                 edited_at_ms: s.edited_at,
             })
             .collect(),
-        collaborators: collaborators
-            .into_iter()
-            .map(|c| {
-                Ok(Collaborator {
-                    role: Role::parse(&c.role)?,
-                    user: public_user(c.user_id, c.handle),
-                    segments: c.segments,
-                    characters: c.characters,
-                })
-            })
-            .collect::<Result<_, AppError>>()?,
+        collaborators,
         ring_history: passes
             .into_iter()
             .map(|p| RingPass {
