@@ -20,6 +20,7 @@ on_both_backends!(
     views_count_once_per_viewer_and_hour,
     my_numbers_and_the_boards_thank_and_anyone_can_leave,
     boards_are_the_same_wherever_the_sealed_part_ends,
+    a_write_on_this_server_shows_on_the_next_look_at_the_boards,
 );
 
 fn id_of(reply: &Reply) -> String {
@@ -552,4 +553,40 @@ async fn boards_are_the_same_wherever_the_sealed_part_ends(app: &TestApp) {
             assert_eq!(collaboration_7["my_score"], 3, "{first}");
         }
     }
+}
+
+/// The open part of the boards is kept for a moment (`analytics::boards::OPEN_FRESH_MS`),
+/// but never past a write this server committed: whoever acts sees it on their next look.
+async fn a_write_on_this_server_shows_on_the_next_look_at_the_boards(app: &TestApp) {
+    use onering::analytics::boards::{leaderboards, BoardCache};
+    let mut client = app.client();
+    let ada = id_of(&client.sign_up("ada").await);
+    let bob = id_of(&client.sign_up("bob").await);
+    let now = onering::db::now_ms();
+    let pass = |n: usize| Event {
+        id: format!("pass-{n}"),
+        actor: Some(ada.clone()),
+        draft: Some("d1".to_owned()),
+        at: now,
+        activity: Activity::RingPassed { to: bob.clone() },
+    };
+    let cache = BoardCache::default();
+    let mut seen = Vec::new();
+    for n in 0..3 {
+        let event = pass(n);
+        let recorded = app
+            .db
+            .write_with(move |tx| Box::pin(async move { record(tx, &event).await }))
+            .await;
+        assert_eq!(recorded, Ok(true));
+        let (boards, _) = leaderboards(&cache, &app.db, now, now, &ada)
+            .await
+            .unwrap_or_else(|e| panic!("boards: {e:?}"));
+        assert_eq!(
+            boards[0].board,
+            onering::analytics::types::Board::Collaboration
+        );
+        seen.push(boards[0].my_score);
+    }
+    assert_eq!(seen, vec![1, 2, 3], "passes given, each seen at once");
 }

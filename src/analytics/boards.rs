@@ -11,9 +11,15 @@
 //! adds up across the split — passes, active days, momentum's weighted points; co-written
 //! drafts are merged exactly from each draft's writers — so the answer is the same wherever
 //! the split falls (tested), and the same data with the same `now` gives the same bytes.
+//!
+//! The open part is read again when this server has committed any write since it was read
+//! (so whoever writes here sees it on their next look), and otherwise at most every
+//! [`OPEN_FRESH_MS`] — the time within which a write made by *another* server sharing one
+//! PostgreSQL database shows. A burst of readers shares one read.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use sqlx::FromRow;
 use tokio::sync::OnceCell;
@@ -29,6 +35,8 @@ use crate::error::AppError;
 pub const GRACE_MS: i64 = 5 * 60 * 1000;
 /// Sealed sums kept: each board's windows for today and yesterday, with room to spare.
 const CAPACITY: usize = 16;
+/// How long an open part is reused while this server writes nothing.
+pub const OPEN_FRESH_MS: u64 = 1_000;
 
 /// The boards with my own standing, at `now`, with the periods ended by `wall_clock` (the
 /// real time; a parameter so tests can move the split) taken from the cache.
@@ -39,30 +47,27 @@ pub async fn leaderboards(
     wall_clock: i64,
     me: &str,
 ) -> Result<(Vec<Leaderboard>, bool), AppError> {
+    // Taken before anything is read: a write committed after it makes the next request
+    // read the open part again.
+    let commits = db.commits();
     let hidden: HashSet<String> =
         sqlx::query_scalar("SELECT user_id FROM user_settings WHERE show_on_leaderboards = 0")
             .fetch_all(db.pool())
             .await?
             .into_iter()
             .collect();
-    let mut open_parts: Vec<((Board, i64, i64), Arc<Tally>)> = Vec::new();
     let mut boards = Vec::new();
     for board in Board::ALL {
         for &days in board.windows() {
             let (first, last) = board_window(board, now, days);
             let sealed_end = last.min(last_sealed(board, wall_clock)).max(first - 1);
             let sealed = cache.sealed(db, board, first, sealed_end).await?;
-            // The open part is the same for both windows of a board: read it once.
-            let open_key = (board, sealed_end + 1, last);
-            let open = match open_parts.iter().find(|(key, _)| *key == open_key) {
-                Some((_, tally)) => tally.clone(),
-                None => {
-                    let tally =
-                        Arc::new(Tally::read(db, board, first, sealed_end + 1, last).await?);
-                    open_parts.push((open_key, tally.clone()));
-                    tally
-                }
-            };
+            // Only momentum's open part depends on where the window starts (it weighs hours
+            // by their place in it); the others are shared by both windows.
+            let weighed_from = if board == Board::Momentum { first } else { 0 };
+            let open = cache
+                .open(db, commits, (board, weighed_from, sealed_end + 1, last))
+                .await?;
             let candidates = candidates(board, &sealed, &open, &hidden, me);
             boards.push(leaderboard(board, days, &candidates, me));
         }
@@ -310,10 +315,25 @@ type Key = (Board, i64, i64);
 /// A sealed part, or the promise of one while the first asker builds it.
 type Slot = Arc<OnceCell<Arc<Sealed>>>;
 
-/// Sealed parts of windows, a few at a time, each built once.
+/// Which open part: a board's periods `from..=to` in a window starting at `first` (0 for
+/// the boards that do not weigh periods by their place).
+type OpenKey = (Board, i64, i64, i64);
+
+/// An open part as read after this server's `commits`-th write, at `read_at`.
+#[derive(Debug)]
+struct OpenEntry {
+    key: OpenKey,
+    commits: u64,
+    read_at: Instant,
+    tally: Arc<OnceCell<Arc<Tally>>>,
+}
+
+/// Sealed parts of windows, a few at a time, each built once; and the open parts, each
+/// reused until this server writes or [`OPEN_FRESH_MS`] pass.
 #[derive(Debug, Default)]
 pub struct BoardCache {
     entries: Mutex<Vec<(Key, Slot)>>,
+    open: Mutex<Vec<OpenEntry>>,
 }
 
 impl BoardCache {
@@ -352,6 +372,45 @@ impl BoardCache {
             })
             .await?;
         Ok(sealed.clone())
+    }
+
+    /// The open part `key`, read after this server's `commits`-th write.
+    async fn open(&self, db: &Db, commits: u64, key: OpenKey) -> Result<Arc<Tally>, AppError> {
+        let fresh = Duration::from_millis(OPEN_FRESH_MS);
+        let cell = {
+            let mut entries = self.open.lock().unwrap_or_else(|e| e.into_inner());
+            // One entry per key, dropped when this server has written since it was read,
+            // when it is older than `fresh`, or when its read failed (tried again).
+            entries.retain(|e| {
+                e.key != key
+                    || (e.commits >= commits
+                        && e.read_at.elapsed() < fresh
+                        && (e.tally.initialized() || Arc::strong_count(&e.tally) > 1))
+            });
+            match entries.iter().find(|e| e.key == key) {
+                Some(entry) => entry.tally.clone(),
+                None => {
+                    if entries.len() >= CAPACITY {
+                        entries.remove(0);
+                    }
+                    let tally = Arc::new(OnceCell::new());
+                    entries.push(OpenEntry {
+                        key,
+                        commits,
+                        read_at: Instant::now(),
+                        tally: tally.clone(),
+                    });
+                    tally
+                }
+            }
+        };
+        let (board, first, from, to) = key;
+        let tally = cell
+            .get_or_try_init(|| async {
+                Ok::<_, AppError>(Arc::new(Tally::read(db, board, first, from, to).await?))
+            })
+            .await?;
+        Ok(tally.clone())
     }
 }
 

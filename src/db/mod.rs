@@ -8,6 +8,7 @@ pub mod group_commit;
 mod migrate;
 
 use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -80,6 +81,8 @@ pub struct Db {
     group_commit: Option<group_commit::GroupCommit>,
     /// Told, after each group commit, which topics its writes noted as changed.
     after_commit: Arc<OnceLock<group_commit::CommitHook>>,
+    /// Writes this server has committed (see [`Db::commits`]).
+    commits: Arc<AtomicU64>,
 }
 
 /// A write transaction on a pooled connection of its own, begun and ended by hand so that
@@ -185,6 +188,7 @@ impl Db {
             backend,
             group_commit: None,
             after_commit: Arc::new(OnceLock::new()),
+            commits: Arc::default(),
         };
         if backend == Backend::Sqlite {
             db.group_commit = Some(group_commit::GroupCommit::start(db.clone()));
@@ -195,6 +199,22 @@ impl Db {
     /// Runs one write durably: on SQLite in the next group commit, on PostgreSQL in a
     /// transaction of its own. Returns once it is committed.
     pub async fn write(&self, job: group_commit::Job) -> Result<String, AppError> {
+        let written = self.write_uncounted(job).await;
+        if written.is_ok() {
+            self.commits.fetch_add(1, Ordering::Release);
+        }
+        written
+    }
+
+    /// How many writes this server has committed so far. A cache of something read from the
+    /// database, stamped with this number taken *before* reading, is known to include every
+    /// write this server acknowledged while the number stays the same (the count moves after
+    /// the commit and before the writer hears of it).
+    pub fn commits(&self) -> u64 {
+        self.commits.load(Ordering::Acquire)
+    }
+
+    async fn write_uncounted(&self, job: group_commit::Job) -> Result<String, AppError> {
         match (&self.group_commit, self.backend) {
             (Some(writer), _) => writer.submit(job).await,
             (None, Backend::Postgres) => {
