@@ -247,6 +247,12 @@ async fn main() -> Result<(), Failure> {
         rebuilt.user_hours
     );
 
+    if db.backend() == onering::db::Backend::Postgres {
+        // What autovacuum would do shortly after a bulk load: the planner needs the tables'
+        // statistics to choose index lookups for one person over scans of everyone.
+        sqlx::query("ANALYZE").execute(db.pool()).await?;
+    }
+
     time_standings(&db, now).await?;
 
     // A session for person 0, and the drafts they are on.

@@ -187,11 +187,13 @@ pub async fn my_facts(
     .fetch_all(db.pool())
     .await?;
     let others: Vec<(String, i64, String)> = sqlx::query_as(
-        "SELECT o.draft_id, o.day, o.user_id FROM analytics_draft_days o \
-         WHERE o.day >= $2 AND o.user_id <> $1 AND o.user_id <> '' \
-         AND (o.segments > 0 OR o.passes > 0) AND o.draft_id IN \
-         (SELECT m.draft_id FROM analytics_draft_days m WHERE m.user_id = $1 AND m.day >= $2 \
-          AND (m.segments > 0 OR m.passes > 0))",
+        // Driven from my few drafts (the person index), each then read by its key: never
+        // a scan of the whole community's days in the window.
+        "SELECT o.draft_id, o.day, o.user_id \
+         FROM (SELECT DISTINCT m.draft_id FROM analytics_draft_days m \
+               WHERE m.user_id = $1 AND m.day >= $2 AND (m.segments > 0 OR m.passes > 0)) mine \
+         JOIN analytics_draft_days o ON o.draft_id = mine.draft_id AND o.day >= $2 \
+         WHERE o.user_id <> $1 AND o.user_id <> '' AND (o.segments > 0 OR o.passes > 0)",
     )
     .bind(user_id)
     .bind(first_day)

@@ -175,10 +175,12 @@ pub async fn archetype_facts(
     .fetch_one(db.pool())
     .await?;
     let co_writers: i64 = sqlx::query_scalar(
-        "SELECT COUNT(DISTINCT o.user_id) FROM analytics_draft_days o \
-         WHERE o.day BETWEEN $2 AND $3 AND o.user_id <> $1 AND o.user_id <> '' AND o.segments > 0 \
-         AND o.draft_id IN (SELECT m.draft_id FROM analytics_draft_days m \
-         WHERE m.user_id = $1 AND m.day BETWEEN $2 AND $3 AND m.segments > 0)",
+        // Driven from my drafts (the person index), as in analytics' `my_facts`.
+        "SELECT COUNT(DISTINCT o.user_id) \
+         FROM (SELECT DISTINCT m.draft_id FROM analytics_draft_days m \
+               WHERE m.user_id = $1 AND m.day BETWEEN $2 AND $3 AND m.segments > 0) mine \
+         JOIN analytics_draft_days o ON o.draft_id = mine.draft_id AND o.day BETWEEN $2 AND $3 \
+         WHERE o.user_id <> $1 AND o.user_id <> '' AND o.segments > 0",
     )
     .bind(user_id)
     .bind(first_day)
