@@ -2,7 +2,8 @@
 # Speed benchmark (prints numbers; asserts nothing). Against the real release server over
 # HTTP, on SQLite and on PostgreSQL, with durable commits (SQLite synchronous=FULL,
 # PostgreSQL synchronous_commit=on):
-#   1. appends: 32 concurrent clients across 32 drafts — throughput and p50/p99 latency;
+#   1. appends: 32 concurrent clients across 32 drafts of one person, and across 32 people's
+#      drafts — throughput and p50/p99 latency;
 #   2. the draft page (200 segments, 10 collaborators), as the benchmark asks (no
 #      compression) and as a browser asks (brotli), beside a static file of the same size
 #      served by the same server, and their ratio; time to first byte;
@@ -63,6 +64,14 @@ seed() { # prints: the big draft's id, the small draft's id, the 1,000-segment d
   for i in $(seq 1 32); do
     printf '%s\n' "$(call "$owner" drafts/create "title=Append target $i" platform=linkedin "first_segment=Start" "idempotency_key=seed-target-$i"  | draft_id)" >>"$WORK/targets"
   done
+  # 32 people with a draft each: the same appends, without one person's daily numbers
+  # shared by every append.
+  for i in $(seq 1 32); do
+    local jar="$WORK/writer$i"
+    call "$jar" auth/sign_up "handle=bench_writer$i" "email=writer$i@bench.example" "password=correct horse battery" >/dev/null
+    local draft; draft=$(call "$jar" drafts/create "title=Own thread $i" platform=linkedin "first_segment=Start" "idempotency_key=seed-own-$i" | draft_id)
+    printf '%s onering_session=%s\n' "$draft" "$(awk '$6 == "onering_session" {print $7}' "$jar")" >>"$WORK/people"
+  done
   seq 1 5000 | xargs -P 8 -I{} curl -fsS -o /dev/null -b "$many" --data-urlencode "title=Draft {}" \
     --data-urlencode platform=x --data-urlencode "first_segment=Hello {}" --data-urlencode "idempotency_key=seed-many-{}" "$BASE/api/drafts/create"
   echo "$big $small $huge"
@@ -70,19 +79,24 @@ seed() { # prints: the big draft's id, the small draft's id, the 1,000-segment d
 
 cat >"$WORK/append.lua" <<'LUA'
 -- Each thread numbers its requests; thread_id (set per thread in setup) keeps keys unique.
-local counter, targets = 0, {}
+-- Lines of the targets file: a draft, and optionally the cookie of the person who appends
+-- to it (else the cookie given as the second argument).
+local counter, targets, cookies = 0, {}, {}
 local threads = {}
 function setup(thread) thread:set("thread_id", #threads); table.insert(threads, thread) end
 function init(args)
-  for line in io.lines(args[1]) do table.insert(targets, line) end
-  cookie = args[2]
+  for line in io.lines(args[1]) do
+    local draft, cookie = line:match("^(%S+)%s*(%S*)$")
+    table.insert(targets, draft)
+    table.insert(cookies, cookie ~= "" and cookie or args[2])
+  end
 end
 function request()
   counter = counter + 1
-  local draft = targets[(counter % #targets) + 1]
-  local body = "draft_id=" .. draft .. "&content=Appended+by+the+benchmark&idempotency_key=b" .. thread_id .. "-" .. counter
+  local i = (counter % #targets) + 1
+  local body = "draft_id=" .. targets[i] .. "&content=Appended+by+the+benchmark&idempotency_key=b" .. thread_id .. "-" .. counter
   return wrk.format("POST", "/api/drafts/append", {
-    ["Content-Type"] = "application/x-www-form-urlencoded", ["Cookie"] = cookie }, body)
+    ["Content-Type"] = "application/x-www-form-urlencoded", ["Cookie"] = cookies[i] }, body)
 end
 LUA
 
@@ -96,7 +110,7 @@ run_backend() { # name, database url
   local name="$1" url="$2"
   BACKEND="$name"
   step "$name"
-  rm -f "$WORK/owner" "$WORK/many" "$WORK"/u* "$WORK/targets"
+  rm -f "$WORK/owner" "$WORK/many" "$WORK"/u* "$WORK"/writer* "$WORK/targets" "$WORK/people"
   start_server "$url" "warn"
   BENCH_DB_URL="$url"
   read -r big small huge < <(seed)
@@ -128,7 +142,9 @@ run_backend() { # name, database url
   echo "    draft page: $bytes bytes, $br_bytes with brotli"
   result "draft page size (200 segments; brotli)" "$((bytes / 1024)) KiB; $((br_bytes / 1024)) KiB" ""
   wrk -t2 -c32 -d"${SECONDS_PER_RUN}s" --latency -s "$WORK/append.lua" "$BASE" -- "$WORK/targets" "$cookie" >"$WORK/append.out"
-  latency_report "appends (32 clients, 32 drafts)" "$WORK/append.out" "p99 ≤ 25 ms"
+  latency_report "appends (32 clients, one person's 32 drafts)" "$WORK/append.out" "p99 ≤ 25 ms"
+  wrk -t2 -c32 -d"${SECONDS_PER_RUN}s" --latency -s "$WORK/append.lua" "$BASE" -- "$WORK/people" "" >"$WORK/append-people.out"
+  latency_report "appends (32 clients, 32 people's drafts)" "$WORK/append-people.out" "p99 ≤ 25 ms"
   wrk -t2 -c32 -d"${SECONDS_PER_RUN}s" --latency -H "Cookie: $cookie" "$BASE/drafts/$big" >"$WORK/page.out"
   latency_report "draft page, 200 segments (SSR)" "$WORK/page.out" "≥ 1,500 req/s, p99 ≤ 25 ms"
   wrk -t2 -c32 -d"${SECONDS_PER_RUN}s" --latency -H "Cookie: $cookie" -H "Accept-Encoding: br" "$BASE/drafts/$big" >"$WORK/page-br.out"

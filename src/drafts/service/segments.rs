@@ -133,11 +133,14 @@ pub async fn append_segment(
     };
     let text = text.clone().fit(Platform::parse(&platform)?)?;
     let segment = insert_segment(tx, draft_id, position, &text, author, now).await?;
-    record_activity(tx, &author.id, draft_id, now, added(&segment)).await?;
     let event = DraftEvent::SegmentAppended {
         segment: segment.clone(),
     };
     events::store(tx, draft_id, seq, &event, now).await?;
+    // Last: the author's own rollup rows are shared by all their drafts, so on PostgreSQL
+    // their lock is held from here to the commit; the shorter, the less their other
+    // appends wait.
+    record_activity(tx, &author.id, draft_id, now, added(&segment)).await?;
     Ok(segment)
 }
 
