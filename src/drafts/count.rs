@@ -118,6 +118,12 @@ pub fn code_point_length(text: &str) -> usize {
     text.chars().count()
 }
 
+/// A segment's characters as contributions count them (code points): the draft page, its
+/// live patches and analytics must agree.
+pub fn contributed_characters(text: &str) -> i64 {
+    code_point_length(text) as i64
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -154,7 +154,7 @@ pub async fn load_draft(
     for segment in &segments {
         let part = written.entry(segment.author_id.as_str()).or_default();
         part.0 += 1;
-        part.1 += segment.content.chars().count() as i64;
+        part.1 += super::count::contributed_characters(&segment.content);
     }
     let collaborators: Vec<Collaborator> = sqlx::query_as::<_, CollaboratorRow>(
         "SELECT c.user_id, u.handle, c.role \

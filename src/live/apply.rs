@@ -3,6 +3,7 @@
 //! while writes go on), and applying it again changes nothing.
 
 use super::types::DraftEvent;
+use crate::drafts::count::contributed_characters as characters;
 use crate::drafts::types::{DraftView, Segment};
 
 /// What the page must do after an event.
@@ -12,10 +13,6 @@ pub enum Applied {
     Patched,
     /// The change reaches too far (people, roles, status): fetch the draft again.
     Reload,
-}
-
-fn characters(text: &str) -> i64 {
-    text.chars().count() as i64
 }
 
 /// Adjusts an author's contribution counts.

@@ -48,7 +48,7 @@ async fn insert_segment(
 fn added(segment: &Segment) -> Activity {
     Activity::SegmentAdded {
         segment_id: segment.id.clone(),
-        characters: segment.content.chars().count() as i64,
+        characters: crate::drafts::count::contributed_characters(&segment.content),
     }
 }
 
@@ -178,7 +178,7 @@ pub async fn edit_segment(
     };
     let edited = Activity::SegmentEdited {
         segment_id: segment.id.clone(),
-        characters: segment.content.chars().count() as i64,
+        characters: crate::drafts::count::contributed_characters(&segment.content),
     };
     record_activity(tx, &author.id, draft_id, now, edited).await?;
     let event = DraftEvent::SegmentEdited {
