@@ -3,7 +3,7 @@
 // pass to a viewer.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, newPage, waitForHydration, cspViolations, uniqueHandle, PASSWORD, BASE_URL } from './helpers.mjs';
+import { launch, newPage, waitForHydration, cspViolations, uniqueHandle, signUpApi, call, PASSWORD, BASE_URL } from './helpers.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -90,6 +90,52 @@ test('two collaborators write a thread by passing the ring', async () => {
     assert.deepEqual(side.problems, []);
   }
   await viewer.close();
+  await a.context.close();
+  await b.context.close();
+});
+
+test('the ring holder edits and deletes their own segments, and only those', async () => {
+  const a = await newPage(browser);
+  const b = await newPage(browser);
+  const [ha, hb] = [uniqueHandle('edi'), uniqueHandle('rea')];
+  await signUpApi(a.page, ha);
+  await signUpApi(b.page, hb);
+  const draft = (await call(a.page, 'drafts/create', { title: 'Editing', platform: 'x', first_segment: 'First <b>draft</b> & all' })).id;
+  await call(a.page, 'drafts/append', { draft_id: draft, content: 'Second, with a typo' });
+  await call(a.page, 'drafts/add_collaborator', { draft_id: draft, handle: hb, role: 'editor' });
+
+  await a.page.goto(`/drafts/${draft}`);
+  await waitForHydration(a.page);
+  // Text is shown as typed, never as markup.
+  assert.equal(await a.page.locator('#timeline li[data-position="1"] .segment-content').textContent(), 'First <b>draft</b> & all');
+  await a.page.getByRole('button', { name: 'Edit segment 2' }).click();
+  const box = a.page.locator('#edit-segment');
+  assert.equal(await box.inputValue(), 'Second, with a typo');
+  await box.fill('Second, fixed');
+  await a.page.getByRole('button', { name: 'Save' }).click();
+  const second = a.page.locator('#timeline li[data-position="2"]');
+  await second.getByText('Second, fixed').waitFor();
+  await second.getByText('edited', { exact: false }).waitFor();
+  assert.equal(await box.count(), 0, 'the form closes once saved');
+
+  await a.page.getByRole('button', { name: 'Delete segment 1' }).click();
+  await a.page.locator('#timeline').getByText('First <b>draft</b> & all').waitFor({ state: 'detached' });
+  assert.equal(await a.page.locator('#timeline li').count(), 1);
+
+  // B does not hold the ring: no buttons on anything, B's page follows A's changes.
+  await b.page.goto(`/drafts/${draft}`);
+  await waitForHydration(b.page);
+  assert.equal(await b.page.locator('#timeline button').count(), 0);
+  // The rest moved up a place.
+  await a.page.getByRole('button', { name: 'Edit segment 1' }).click();
+  await a.page.locator('#edit-segment').fill('Second, final');
+  await a.page.getByRole('button', { name: 'Save' }).click();
+  await b.page.locator('#timeline').getByText('Second, final').waitFor();
+
+  for (const side of [a, b]) {
+    assert.deepEqual(await cspViolations(side.page), []);
+    assert.deepEqual(side.problems, []);
+  }
   await a.context.close();
   await b.context.close();
 });

@@ -16,7 +16,8 @@ use super::draft_panels::{
 use super::export::{markdown, numbered_posts, plain_text};
 use super::list_page::Counter;
 use super::live_copy::LiveCopy;
-use super::types::{DraftStatus, DraftView, Role, Segment};
+use super::timeline::Timeline;
+use super::types::{DraftStatus, DraftView, Role};
 use crate::error::AppError;
 use crate::invites::{InvitesPanel, JoinedBanner};
 #[cfg(feature = "hydrate")]
@@ -24,7 +25,6 @@ use crate::live::types::LiveMessage;
 use crate::live::types::{Connection, Present};
 use crate::ui::browser::{copy_to_clipboard, new_idempotency_key};
 use crate::ui::form::{action_error, FormAlert};
-use crate::ui::format::utc_datetime;
 use crate::ui::nav::{draft_path, sign_in_then};
 use crate::ui::style::{CARD, QUIET_BUTTON};
 use crate::ui::LoadError;
@@ -186,7 +186,7 @@ fn Draft(view: RwSignal<DraftView>, actions: Actions, live: Live) -> impl IntoVi
             }}
             <div class="mt-6 grid grid-cols-1 gap-6 lg:grid-cols-3">
                 <div class="min-w-0 space-y-6 lg:col-span-2">
-                    {move || view! { <Timeline view=snapshot() actions/> }}
+                    <Timeline view actions/>
                     <Editor view actions live/>
                     {move || view! { <Preview view=snapshot()/> }}
                 </div>
@@ -219,96 +219,6 @@ fn ConnectionNotice(connection: RwSignal<Connection>) -> impl IntoView {
                 "Reconnecting…"
             </p>
         </Show>
-    }
-}
-
-#[component]
-fn Timeline(view: StoredValue<DraftView>, actions: Actions) -> impl IntoView {
-    let v = view.get_value();
-    let can_change_mine = v.i_hold_ring() && v.status != DraftStatus::Archived;
-    let me = v.me.id.clone();
-    let (edit_error, delete_error) = (
-        action_error(actions.edit.value()),
-        action_error(actions.delete.value()),
-    );
-    let error = Signal::derive(move || edit_error.get().or_else(|| delete_error.get()));
-    view! {
-        <section class=CARD aria-labelledby="timeline-heading">
-            <h2 id="timeline-heading" class="text-lg font-semibold">"Thread"</h2>
-            <ol class="mt-4 space-y-4" id="timeline">
-                // Only the segments I may change carry editing state; the rest are plain
-                // markup (a long thread renders and hydrates in a fraction of the work).
-                {v.segments.into_iter().map(|s| {
-                    if can_change_mine && s.author.id == me {
-                        view! { <SegmentItem segment=s draft_id=v.id.clone() actions/> }.into_any()
-                    } else {
-                        view! { <li class=SEGMENT data-position=s.position>{segment_meta(&s)}<p class=SEGMENT_TEXT>{s.content}</p></li> }.into_any()
-                    }
-                }).collect_view()}
-            </ol>
-            <FormAlert message=error/>
-        </section>
-    }
-}
-
-const SEGMENT: &str = "border-l-4 border-ring-200 pl-4";
-const SEGMENT_TEXT: &str = "mt-1 whitespace-pre-wrap wrap-anywhere segment-content";
-
-/// A segment's position, author and time.
-fn segment_meta(segment: &Segment) -> impl IntoView {
-    view! {
-        <p class="text-xs text-stone-600">
-            <span class="font-semibold text-stone-700">{segment.position}</span>
-            " · @" <span class="segment-author">{segment.author.handle.clone()}</span> " · " {utc_datetime(segment.created_at_ms)}
-            {segment.edited_at_ms.map(|_| " · edited")}
-        </p>
-    }
-}
-
-/// One of my segments: I may edit or delete it while holding the ring.
-#[component]
-fn SegmentItem(segment: Segment, draft_id: String, actions: Actions) -> impl IntoView {
-    let editing = RwSignal::new(false);
-    let text = RwSignal::new(segment.content.clone());
-    let ids = StoredValue::new((draft_id, segment.id.clone()));
-    let save = move |_| {
-        let (draft_id, segment_id) = ids.get_value();
-        actions.edit.dispatch(EditSegment {
-            draft_id,
-            segment_id,
-            content: text.get_untracked(),
-            idempotency_key: new_idempotency_key(),
-        });
-        editing.set(false);
-    };
-    let delete = move |_| {
-        let (draft_id, segment_id) = ids.get_value();
-        actions.delete.dispatch(DeleteSegment {
-            draft_id,
-            segment_id,
-            idempotency_key: new_idempotency_key(),
-        });
-    };
-    let content = segment.content.clone();
-    view! {
-        <li class=SEGMENT data-position=segment.position>
-            {segment_meta(&segment)}
-            <Show
-                when=move || editing.get()
-                fallback=move || view! { <p class=SEGMENT_TEXT>{content.clone()}</p> }
-            >
-                <label class="sr-only" for=format!("edit-{}", segment.position)>"Edit segment"</label>
-                <textarea id=format!("edit-{}", segment.position) rows="3" class="mt-1 block w-full rounded-lg border border-stone-300 px-3 py-2" bind:value=text></textarea>
-                <div class="mt-2 flex gap-2">
-                    <button type="button" class=QUIET_BUTTON on:click=save>"Save"</button>
-                    <button type="button" class="px-2 text-sm text-stone-600" on:click=move |_| editing.set(false)>"Cancel"</button>
-                </div>
-            </Show>
-            <div class="mt-1 flex gap-3 text-xs">
-                <button type="button" class="font-medium text-ring-700 hover:underline" on:click=move |_| editing.set(true)>"Edit"</button>
-                <button type="button" class="font-medium text-stone-600 hover:text-red-700" on:click=delete>"Delete"</button>
-            </div>
-        </li>
     }
 }
 

@@ -395,12 +395,7 @@ pub fn right_to_left(line: &str) -> String {
 
 /// Text for an SVG `<text>`: drawn exactly as typed ([`literal`]) and safe inside markup.
 pub fn svg_text(text: &str) -> String {
-    literal(text)
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
+    crate::ui::format::escape_html(&literal(text))
 }
 
 #[cfg(test)]

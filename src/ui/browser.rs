@@ -95,3 +95,29 @@ where
         resource.get()
     }
 }
+
+/// For one listener on a list of buttons (event delegation): the first of `attributes` on
+/// the button the click landed in, and its value.
+pub fn clicked_button(
+    event: &leptos::ev::MouseEvent,
+    attributes: &[&'static str],
+) -> Option<(&'static str, String)> {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let button = event
+            .target()?
+            .dyn_into::<web_sys::Element>()
+            .ok()?
+            .closest("button")
+            .ok()??;
+        attributes
+            .iter()
+            .find_map(|name| button.get_attribute(name).map(|value| (*name, value)))
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (event, attributes);
+        None
+    }
+}

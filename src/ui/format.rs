@@ -16,6 +16,27 @@ pub fn utc_datetime(ms: i64) -> String {
     )
 }
 
+/// `text` made safe inside markup, as element content or a quoted attribute value.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    push_escaped(&mut out, text);
+    out
+}
+
+/// Appends `text` to `out`, escaped as [`escape_html`] does (no intermediate string).
+pub fn push_escaped(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+}
+
 /// "1 segment", "3 segments".
 pub fn count(n: i64, noun: &str) -> String {
     counted(n, noun, &format!("{noun}s"))
@@ -53,6 +74,14 @@ mod tests {
             ("once".into(), "twice".into(), "7 times".into())
         );
         assert_eq!(count(12, "character"), "12 characters");
+    }
+
+    #[test]
+    fn markup_characters_are_escaped() {
+        assert_eq!(
+            escape_html(r#"<a href="y">&'é"#),
+            "&lt;a href=&quot;y&quot;&gt;&amp;&#39;é"
+        );
     }
 
     #[test]
