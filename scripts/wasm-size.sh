@@ -13,10 +13,12 @@ node -e '
 const fs = require("fs"), zlib = require("zlib");
 const dir = "target/site/pkg/";
 const KIB = 1024;
-// The target for the first load is 250 KiB; it measured 253.1 KiB on 2026-12-04. wasm-split
-// moves the code of a lazy page out of the first load but not its strings (the markup and
-// messages of every page stay in the data section of the main module), so the ceiling stops
-// growth at 256 KiB until that is trimmed; lower it as soon as the figure allows.
+// The target for the first load is 250 KiB; it measured 252.8 KiB on 2026-12-05 (the app
+// shell, sign-in, home and the runtime every page shares). wasm-split moves a lazy page's
+// code and its strings out of the first load; the strings only while its re-packed data
+// fits (`SPLIT_DATA_SLACK` in src/lib.rs keeps room), else all of them land here at once
+// (+36 KiB) and this check fails. The ceiling stops growth at 256 KiB until the shell is
+// trimmed; lower it as soon as the figure allows.
 const FIRST_LOAD = 256 * KIB, SHARED = 400 * KIB, PAGE_DEFAULT = 60 * KIB;
 // Per lazy page (the route name in the chunk file), brotli. Set from measured sizes with
 // room to grow; raise one only with a reason.
