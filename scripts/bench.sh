@@ -123,6 +123,9 @@ run_backend() { # name, database url
   start_server "$url" "warn,sqlx::query=debug"
   local counts=()
   for draft in "$small" "$big"; do
+    # A first look in the hour also records the view (two statements more): counted apart.
+    curl -fsS -o /dev/null -H "Cookie: $cookie" "$BASE/drafts/$draft"
+    sleep 0.3
     local before; before=$(grep -c "sqlx::query" "$WORK/server.log" || true)
     curl -fsS -o /dev/null -H "Cookie: $cookie" "$BASE/drafts/$draft"
     sleep 0.3

@@ -206,7 +206,8 @@ pub async fn load_draft(
                 created_at_ms: s.created_at,
                 edited_at_ms: s.edited_at,
             })
-            .collect(),
+            .collect::<Vec<_>>()
+            .into(),
         collaborators,
         ring_history: passes
             .into_iter()

@@ -35,10 +35,10 @@ pub(super) fn timeline_html(segments: &[Segment], editable_by: Option<&str>) -> 
         push_escaped(&mut html, &segment.content);
         html.push_str("</p>");
         if editable_by == Some(segment.author.id.as_str()) {
-            let mut id = String::new();
-            push_escaped(&mut id, &segment.id);
+            // Buttons name the segment by position (the markup and the view it is read
+            // from change together), which keeps a long thread's page short.
             html.push_str(&format!(
-                r#"<div class="seg-tools"><button type="button" data-edit="{id}">Edit<span class="sr-only"> segment {position}</span></button><button type="button" data-delete="{id}">Delete<span class="sr-only"> segment {position}</span></button></div>"#
+                r#"<div class="seg-tools"><button type="button" data-edit="{position}">Edit<span class="sr-only"> segment {position}</span></button><button type="button" data-delete="{position}">Delete<span class="sr-only"> segment {position}</span></button></div>"#
             ));
         }
         html.push_str("</li>");
@@ -70,7 +70,19 @@ pub(super) fn Timeline(view: RwSignal<DraftView>, actions: Actions) -> impl Into
     let error = Signal::derive(move || edit_error.get().or_else(|| delete_error.get()));
     let draft_id = move || view.with_untracked(|v| v.id.clone());
     let on_click = move |ev: leptos::ev::MouseEvent| {
-        let Some((action, segment_id)) = clicked_button(&ev, &["data-edit", "data-delete"]) else {
+        let Some((action, position)) = clicked_button(&ev, &["data-edit", "data-delete"]) else {
+            return;
+        };
+        let Ok(position) = position.parse::<i64>() else {
+            return;
+        };
+        let found = view.with_untracked(|v| {
+            v.segments
+                .iter()
+                .find(|s| s.position == position)
+                .map(|s| (s.id.clone(), s.content.clone()))
+        });
+        let Some((segment_id, content)) = found else {
             return;
         };
         if action == "data-delete" {
@@ -79,15 +91,7 @@ pub(super) fn Timeline(view: RwSignal<DraftView>, actions: Actions) -> impl Into
                 segment_id,
                 idempotency_key: new_idempotency_key(),
             });
-            return;
-        }
-        let found = view.with_untracked(|v| {
-            v.segments
-                .iter()
-                .find(|s| s.id == segment_id)
-                .map(|s| (s.position, s.content.clone()))
-        });
-        if let Some((position, content)) = found {
+        } else {
             text.set(content);
             editing.set(Some(Editing {
                 segment_id,
@@ -186,7 +190,7 @@ mod tests {
         assert!(html.contains(
             "@<span class=\"segment-author\">bo_handle</span> · 2026-11-25 19:03 UTC · edited</p>"
         ));
-        assert_eq!(html.matches(r#"data-edit="s1""#).count(), 1);
+        assert_eq!(html.matches(r#"data-edit="1""#).count(), 1);
         assert_eq!(html.matches("data-edit=").count(), 1, "only my segment");
         assert_eq!(html.matches("data-delete=").count(), 1);
         assert!(!timeline_html(&segments, None).contains("<button"));

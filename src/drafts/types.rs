@@ -1,5 +1,7 @@
 //! What the draft pages receive: public shapes only (handles and display ids, never emails).
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use super::model::Platform;
@@ -132,7 +134,9 @@ pub struct DraftView {
     pub ring_holder: PublicUser,
     pub my_role: Role,
     pub me: PublicUser,
-    pub segments: Vec<Segment>,
+    /// Shared, not copied: the page hands the view to several panels, and a long thread
+    /// copied for each was a tenth of the page's time. Changed through `Arc::make_mut`.
+    pub segments: Arc<Vec<Segment>>,
     pub collaborators: Vec<Collaborator>,
     /// Most recent first.
     pub ring_history: Vec<RingPass>,

@@ -2,6 +2,8 @@
 //! already include an event that is replayed to it (the view is read in several statements
 //! while writes go on), and applying it again changes nothing.
 
+use std::sync::Arc;
+
 use super::types::DraftEvent;
 use crate::drafts::count::contributed_characters as characters;
 use crate::drafts::types::{DraftView, Segment};
@@ -32,8 +34,9 @@ pub fn apply(view: &mut DraftView, seq: i64, event: &DraftEvent) -> Applied {
         DraftEvent::SegmentAppended { segment } => {
             if !view.segments.iter().any(|s| s.id == segment.id) {
                 credit(view, &segment.author.id, 1, characters(&segment.content));
-                view.segments.push(segment.clone());
-                view.segments.sort_by_key(|s| s.position);
+                let segments = Arc::make_mut(&mut view.segments);
+                segments.push(segment.clone());
+                segments.sort_by_key(|s| s.position);
             }
             Applied::Patched
         }
@@ -51,20 +54,17 @@ pub fn apply(view: &mut DraftView, seq: i64, event: &DraftEvent) -> Applied {
                     characters(&segment.content) - before,
                 );
             }
-            replace(&mut view.segments, segment);
+            replace(Arc::make_mut(&mut view.segments).as_mut_slice(), segment);
             Applied::Patched
         }
         DraftEvent::SegmentDeleted { segment_id, .. } => {
             if let Some(index) = view.segments.iter().position(|s| &s.id == segment_id) {
-                let gone = view.segments.remove(index);
-                credit(view, &gone.author.id, -1, -characters(&gone.content));
-                for later in view
-                    .segments
-                    .iter_mut()
-                    .filter(|s| s.position > gone.position)
-                {
+                let segments = Arc::make_mut(&mut view.segments);
+                let gone = segments.remove(index);
+                for later in segments.iter_mut().filter(|s| s.position > gone.position) {
                     later.position -= 1;
                 }
+                credit(view, &gone.author.id, -1, -characters(&gone.content));
             }
             Applied::Patched
         }
@@ -132,7 +132,7 @@ mod tests {
             ring_holder: user("ada"),
             my_role: Role::Editor,
             me: user("bob"),
-            segments: vec![segment("s1", 1, "ada", "hello")],
+            segments: vec![segment("s1", 1, "ada", "hello")].into(),
             collaborators: vec![
                 Collaborator {
                     user: user("ada"),
