@@ -13,9 +13,9 @@ node -e '
 const fs = require("fs"), zlib = require("zlib");
 const dir = "target/site/pkg/";
 const KIB = 1024;
-// The target for the first load is 250 KiB; it measured 252.8 KiB on 2026-12-05 (the app
-// shell, sign-in, home and the runtime every page shares). wasm-split moves a lazy page's
-// code and its strings out of the first load; the strings only while its re-packed data
+// The target for the first load is 250 KiB; it measured 253.5 KiB on 2026-12-05 (the app
+// shell, sign-in, home and the runtime every page shares). wasm-split moves the code and
+// strings of lazy pages out of the first load; the strings only while their re-packed data
 // fits (`SPLIT_DATA_SLACK` in src/lib.rs keeps room), else all of them land here at once
 // (+36 KiB) and this check fails. The ceiling stops growth at 256 KiB until the shell is
 // trimmed; lower it as soon as the figure allows.
