@@ -288,16 +288,24 @@ async fn main() -> Result<(), Failure> {
 /// share), for the heavy writer and for 1,000 people: p50/p99, and the rows it reads.
 async fn time_standings(db: &Db, now: i64) -> Result<(), Failure> {
     use onering::clock::Zone;
-    use onering::today::api::ssr::standing;
+    use onering::today::api::ssr::{standing, StreakCache};
     let pct = |v: &mut Vec<f64>, p: f64| {
         v.sort_by(f64::total_cmp);
         v[((v.len() as f64 - 1.0) * p).round() as usize]
     };
     let berlin = Zone::parse("Europe/Berlin").map_err(|e| e.to_string())?;
+    // As a server does: the first look at someone folds their finished days once (timed
+    // apart), later looks read only yesterday's and today's hours.
+    let streaks = StreakCache::default();
+    let started = Instant::now();
+    standing(db, &streaks, &person(0), berlin, now)
+        .await
+        .map_err(|e| e.to_string())?;
+    let first = started.elapsed().as_secs_f64() * 1000.0;
     let mut heavy = Vec::new();
     for _ in 0..100 {
         let started = Instant::now();
-        let s = standing(db, &person(0), berlin, now)
+        let s = standing(db, &streaks, &person(0), berlin, now)
             .await
             .map_err(|e| e.to_string())?;
         heavy.push(started.elapsed().as_secs_f64() * 1000.0);
@@ -309,20 +317,20 @@ async fn time_standings(db: &Db, now: i64) -> Result<(), Failure> {
             .fetch_one(db.pool())
             .await?;
     println!(
-        "    streak + momentum + badge, heavy writer ({HEAVY_DAYS}-day streak, {rows} hour rows): p50 {:.2} ms   p99 {:.2} ms",
+        "    streak + momentum + badge, heavy writer ({HEAVY_DAYS}-day streak, {rows} hour rows): first {first:.2} ms, then p50 {:.2} ms   p99 {:.2} ms",
         pct(&mut heavy.clone(), 0.5),
         pct(&mut heavy, 0.99)
     );
     let mut everyone = Vec::new();
     for i in 1..=1_000u64 {
         let started = Instant::now();
-        standing(db, &person(i * 7), Zone::UTC, now)
+        standing(db, &streaks, &person(i * 7), Zone::UTC, now)
             .await
             .map_err(|e| e.to_string())?;
         everyone.push(started.elapsed().as_secs_f64() * 1000.0);
     }
     println!(
-        "    streak + momentum + badge, 1,000 people: p50 {:.2} ms   p99 {:.2} ms",
+        "    streak + momentum + badge, 1,000 people, each a first look: p50 {:.2} ms   p99 {:.2} ms",
         pct(&mut everyone.clone(), 0.5),
         pct(&mut everyone, 0.99)
     );

@@ -14,6 +14,7 @@ use serde_json::Value;
 on_both_backends!(
     today_is_byte_identical_at_a_fixed_now_and_counts_a_first_segment,
     the_day_follows_the_persons_time_zone,
+    streaks_over_kept_days_read_as_streaks_read_afresh,
     the_coach_answers_questions_and_meets_pain_with_care,
     momentum_on_the_board_is_the_momentum_on_today,
     profiles_are_public_unless_private_and_show_nothing_private,
@@ -174,6 +175,54 @@ async fn the_day_follows_the_persons_time_zone(app: &TestApp) {
         today(&mut kiwi, &now).await["time_zone"],
         "Pacific/Auckland"
     );
+}
+
+/// The days before yesterday are folded once per server (`today::streak_cache`); asking at
+/// later and earlier `now`s, in any order, gives the same streak as reading every day.
+async fn streaks_over_kept_days_read_as_streaks_read_afresh(app: &TestApp) {
+    let (ada, _) = writer(app, "ada", "In UTC").await;
+    let (mut ravi, _) = writer(app, "ravi", "In Kolkata").await;
+    // UTC+5:30: the first hour of a day there starts half an hour into a UTC hour.
+    ok(
+        &mut ravi,
+        "settings/time_zone",
+        &[("time_zone", "Asia/Kolkata")],
+    )
+    .await;
+    let base = onering::db::now_ms() + 1_000;
+    let day = 24 * 60 * 60 * 1000;
+    // Days after the one written on: (current, state). The written day is open (read from
+    // the hours) at 0 and 1 days later, kept folded from 2 days on.
+    let expected = [
+        (0, 1, "wrote_today"),
+        (1, 1, "today_is_open"),
+        (2, 1, "rested_yesterday"),
+        (3, 0, "fresh_start"),
+        (30, 0, "fresh_start"),
+    ];
+    for mut client in [ada, ravi] {
+        let mut first_bodies = Vec::new();
+        for (days_later, current, state) in expected {
+            let now = (base + days_later * day).to_string();
+            let reply = client.call("today/get", &[("now", &now)]).await;
+            assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+            let streak = reply.json()["streak"].clone();
+            assert_eq!(
+                (
+                    streak["current"].as_i64(),
+                    streak["state"].as_str(),
+                    streak["longest"].as_i64()
+                ),
+                (Some(current), Some(state), Some(1)),
+                "{days_later} days later: {streak}"
+            );
+            first_bodies.push((now, reply.body));
+        }
+        // Again, latest first: what is kept by now changes nothing.
+        for (now, body) in first_bodies.iter().rev() {
+            assert_eq!(&client.call("today/get", &[("now", now)]).await.body, body);
+        }
+    }
 }
 
 async fn the_coach_answers_questions_and_meets_pain_with_care(app: &TestApp) {

@@ -42,6 +42,9 @@ pub struct AppState {
     /// The leaderboards' sealed sums (`analytics::boards`).
     #[from_ref(skip)]
     pub boards: Arc<crate::analytics::boards::BoardCache>,
+    /// Streaks over finished days (`today::streak_cache`).
+    #[from_ref(skip)]
+    pub streaks: Arc<crate::today::api::ssr::StreakCache>,
     /// The image renderer and its cache (share cards, invite links).
     #[from_ref(skip)]
     pub images: Arc<crate::images::Images>,
@@ -93,6 +96,7 @@ impl AppState {
         ));
         Self {
             boards: Arc::default(),
+            streaks: Arc::default(),
             admin,
             billing,
             form_targets,

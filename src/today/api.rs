@@ -11,8 +11,6 @@ use crate::error::AppError;
 /// the benchmark in `examples/analytics_seed.rs`).
 #[cfg(feature = "ssr")]
 pub mod ssr {
-    use std::collections::BTreeSet;
-
     use crate::analytics::momentum::{hour_of, momentum_at, HourOfWork, WINDOW_HOURS};
     use crate::clock::{day_of, rfc3339, short_date, Zone, DAY_MS, HOUR_MS};
     use crate::error::AppError;
@@ -20,7 +18,7 @@ pub mod ssr {
     use crate::today::archetype::archetype;
     use crate::today::card::{personal_card, PersonFacts, PersonalImage};
     use crate::today::store::{self, Window};
-    use crate::today::streak::streak;
+    pub use crate::today::streak_cache::StreakCache;
     use crate::today::types::{Archetype, Momentum, PersonalCard, Streak};
 
     /// Where someone stands at `now`: what Today, the profile and the personal card show.
@@ -34,9 +32,11 @@ pub mod ssr {
     }
 
     /// The standing of `user_id`, whose days follow `zone`. Reads their hours of the last
-    /// 60 days, their writing hours (one row per hour with a segment) and three counts.
+    /// 60 days, their writing hours since yesterday (the days before are kept folded in
+    /// `streaks`) and three counts.
     pub async fn standing(
         db: &crate::db::Db,
+        streaks: &StreakCache,
         user_id: &str,
         zone: Zone,
         now: i64,
@@ -53,9 +53,7 @@ pub mod ssr {
         let hours = store::hours_between(db, user_id, first, now_hour).await?;
         let values: Vec<i64> = ends.iter().map(|h| momentum_at(&hours, *h)).collect();
         let score = momentum_at(&hours, now_hour);
-        let writing = store::writing_hours(db, user_id, now_hour).await?;
-        let active_days: BTreeSet<i64> = writing.iter().map(|h| zone.day_of(h * HOUR_MS)).collect();
-        let last_segment_at = writing.iter().max().map(|h| h * HOUR_MS);
+        let writing = streaks.writing(db, user_id, zone, today, now_hour).await?;
         let month: Vec<HourOfWork> = hours
             .iter()
             .filter(|h| now_hour - h.hour < WINDOW_HOURS)
@@ -68,7 +66,7 @@ pub mod ssr {
         let facts = store::archetype_facts(db, user_id, &month, &window).await?;
         Ok(Standing {
             today,
-            streak: streak(&active_days, today),
+            streak: writing.fold.streak_on(today),
             momentum: Momentum {
                 summary: momentum_summary(score, &graph_days, &values),
                 score,
@@ -76,7 +74,7 @@ pub mod ssr {
                 values,
             },
             archetype: archetype(&facts),
-            last_segment_at,
+            last_segment_at: writing.last_hour.map(|h| h * HOUR_MS),
         })
     }
 
@@ -117,7 +115,7 @@ pub mod ssr {
     ) -> Result<PersonalCard, AppError> {
         Ok(card_of(
             user,
-            &standing(&state.db, &user.id, zone, now).await?,
+            &standing(&state.db, &state.streaks, &user.id, zone, now).await?,
             now,
         ))
     }
@@ -237,7 +235,7 @@ pub async fn get_today(now: Option<String>) -> Result<TodayView, AppError> {
     let now = crate::clock::parse_now(now.as_deref())?;
     let settings = crate::settings::store::settings(&state.db, &user.id).await?;
     let zone = crate::clock::Zone::stored(&settings.time_zone);
-    let standing = ssr::standing(&state.db, &user.id, zone, now).await?;
+    let standing = ssr::standing(&state.db, &state.streaks, &user.id, zone, now).await?;
     let challenge = super::challenge::challenge_for(standing.today);
     let facts = CoachFacts {
         drafts: super::store::coach_drafts(&state.db, &user.id).await?,

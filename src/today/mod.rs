@@ -2,7 +2,8 @@
 //! a guilt machine. Every number is deterministic under `now`, explained to the person it
 //! describes, and worded to encourage.
 //!
-//! - `challenge`: today's prompt by the person's own date; `streak`: runs with rest days;
+//! - `challenge`: today's prompt by the person's own date; `streak`: runs with rest days (`streak_cache` keeps
+//!   the part over finished days);
 //!   momentum itself is `analytics::momentum` (its board lives with the others);
 //! - `coach` (suggestions from my drafts, each with why), `ask` (the coach's box) and
 //!   `guard` (the harmful-text guard, with its corpus in `corpus/`);
@@ -37,3 +38,5 @@ pub mod image;
 pub mod store;
 #[cfg(feature = "ssr")]
 pub mod streak;
+#[cfg(feature = "ssr")]
+mod streak_cache;

@@ -51,12 +51,20 @@ pub async fn hours_between(
         .collect())
 }
 
-/// The hours (up to `last`) in which I wrote a segment: what streaks are made of.
-pub async fn writing_hours(db: &Db, user_id: &str, last: i64) -> Result<Vec<i64>, AppError> {
+/// The hours in `first..=last` in which I wrote a segment, oldest first: what streaks are
+/// made of.
+pub async fn writing_hours(
+    db: &Db,
+    user_id: &str,
+    first: i64,
+    last: i64,
+) -> Result<Vec<i64>, AppError> {
     Ok(sqlx::query_scalar(
-        "SELECT hour FROM analytics_user_hours WHERE user_id = $1 AND hour <= $2 AND segments > 0",
+        "SELECT hour FROM analytics_user_hours \
+         WHERE user_id = $1 AND hour BETWEEN $2 AND $3 AND segments > 0 ORDER BY hour",
     )
     .bind(user_id)
+    .bind(first)
     .bind(last)
     .fetch_all(db.pool())
     .await?)

@@ -18,6 +18,7 @@ use crate::ui::format::count;
 /// Rest days are at least this many days apart.
 pub const REST_EVERY: i64 = 7;
 
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct Run {
     days: i64,
     last: i64,
@@ -41,14 +42,21 @@ impl Run {
     }
 }
 
-/// The streak on local day `today`, from the local days with a segment (any order; days
-/// after `today` are ignored).
-pub fn streak(active_days: &BTreeSet<i64>, today: i64) -> Streak {
-    let mut run: Option<Run> = None;
-    let mut longest = 0;
-    let mut earlier_runs = false;
-    for &day in active_days.range(..=today) {
-        run = Some(match run.take() {
+/// A streak read one active day at a time, oldest first: a few numbers, so the part made of
+/// days that can no longer change can be kept and continued (`today::streak_cache`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StreakFold {
+    run: Option<Run>,
+    longest: i64,
+    earlier_runs: bool,
+}
+
+impl StreakFold {
+    /// Adds a local day with a segment. Days come in increasing order; a day at or before
+    /// the last one added is already counted and changes nothing.
+    pub fn push(&mut self, day: i64) {
+        self.run = Some(match self.run.take() {
+            Some(r) if day <= r.last => r,
             Some(mut r) if day - r.last == 1 => {
                 r.days += 1;
                 r.last = day;
@@ -62,29 +70,43 @@ pub fn streak(active_days: &BTreeSet<i64>, today: i64) -> Streak {
                 r
             }
             Some(_) => {
-                earlier_runs = true;
+                self.earlier_runs = true;
                 Run::start(day)
             }
             None => Run::start(day),
         });
-        longest = longest.max(run.as_ref().map_or(0, |r| r.days));
+        self.longest = self.longest.max(self.run.as_ref().map_or(0, |r| r.days));
     }
-    let Some(run) = run else {
-        return described(0, longest, 0, StreakState::NotStarted, false);
-    };
-    let (state, rests) = match today - run.last {
-        0 => (StreakState::WroteToday, run.rests),
-        1 => (StreakState::TodayIsOpen, run.rests),
-        2 if run.may_rest_on(today - 1) => (StreakState::RestedYesterday, run.rests + 1),
-        _ => (StreakState::FreshStart, 0),
-    };
-    let current = if state == StreakState::FreshStart {
-        0
-    } else {
-        run.days
-    };
-    let fresh_day_one = state == StreakState::WroteToday && current == 1 && earlier_runs;
-    described(current, longest, rests, state, fresh_day_one)
+
+    /// The streak on local day `today`, from the days added (none of them after `today`).
+    pub fn streak_on(&self, today: i64) -> Streak {
+        let Some(run) = &self.run else {
+            return described(0, self.longest, 0, StreakState::NotStarted, false);
+        };
+        let (state, rests) = match today - run.last {
+            0 => (StreakState::WroteToday, run.rests),
+            1 => (StreakState::TodayIsOpen, run.rests),
+            2 if run.may_rest_on(today - 1) => (StreakState::RestedYesterday, run.rests + 1),
+            _ => (StreakState::FreshStart, 0),
+        };
+        let current = if state == StreakState::FreshStart {
+            0
+        } else {
+            run.days
+        };
+        let fresh_day_one = state == StreakState::WroteToday && current == 1 && self.earlier_runs;
+        described(current, self.longest, rests, state, fresh_day_one)
+    }
+}
+
+/// The streak on local day `today`, from the local days with a segment (any order; days
+/// after `today` are ignored).
+pub fn streak(active_days: &BTreeSet<i64>, today: i64) -> Streak {
+    let mut fold = StreakFold::default();
+    for &day in active_days.range(..=today) {
+        fold.push(day);
+    }
+    fold.streak_on(today)
 }
 
 /// The streak in words: encouraging whatever happened.
@@ -215,5 +237,20 @@ mod tests {
         // Days after "today" (a past `now`) are not counted.
         let s = streak(&days(&[-2, -1, 0, 1, 2]), TODAY - 1);
         assert_eq!((s.current, s.state), (2, StreakState::WroteToday));
+    }
+
+    #[test]
+    fn a_kept_fold_continued_with_later_days_is_the_whole_fold() {
+        let all = days(&[-40, -39, -37, -36, -30, -29, -28, -26, -25, -3, -2, 0]);
+        let whole = streak(&all, TODAY);
+        for split in TODAY - 41..=TODAY {
+            let mut kept = StreakFold::default();
+            all.range(..split).for_each(|d| kept.push(*d));
+            let mut continued = kept.clone();
+            // A day already kept, repeated, changes nothing.
+            all.range(..split).for_each(|d| continued.push(*d));
+            all.range(split..).for_each(|d| continued.push(*d));
+            assert_eq!(continued.streak_on(TODAY), whole, "split at {split}");
+        }
     }
 }
