@@ -10,8 +10,6 @@
 //! never "you lost your 12-day streak". The longest run is kept (it is recomputed from the
 //! days, so it never disagrees with them).
 
-use std::collections::BTreeSet;
-
 use super::types::{Streak, StreakState};
 use crate::ui::format::count;
 
@@ -99,16 +97,6 @@ impl StreakFold {
     }
 }
 
-/// The streak on local day `today`, from the local days with a segment (any order; days
-/// after `today` are ignored).
-pub fn streak(active_days: &BTreeSet<i64>, today: i64) -> Streak {
-    let mut fold = StreakFold::default();
-    for &day in active_days.range(..=today) {
-        fold.push(day);
-    }
-    fold.streak_on(today)
-}
-
 /// The streak in words: encouraging whatever happened.
 fn described(
     current: i64,
@@ -160,7 +148,18 @@ fn described(
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeSet;
+
     use super::*;
+
+    /// The streak on `today` from a set of active days, folded oldest first.
+    fn streak(active_days: &BTreeSet<i64>, today: i64) -> Streak {
+        let mut fold = StreakFold::default();
+        for &day in active_days.range(..=today) {
+            fold.push(day);
+        }
+        fold.streak_on(today)
+    }
 
     const TODAY: i64 = 20_788;
 
