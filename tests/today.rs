@@ -47,6 +47,11 @@ async fn writer<'a>(app: &'a TestApp, handle: &str, title: &str) -> (Client<'a>,
     (client, draft)
 }
 
+/// Saves `zone` as the person's time zone; the saved settings.
+async fn set_zone(client: &mut Client<'_>, zone: &str) -> Value {
+    ok(client, "settings/time_zone", &[("time_zone", zone)]).await
+}
+
 fn now_soon() -> String {
     (onering::db::now_ms() + 1_000).to_string()
 }
@@ -117,18 +122,8 @@ async fn the_day_follows_the_persons_time_zone(app: &TestApp) {
     let (mut sam, _) = writer(app, "sam", "From Pago Pago").await;
     // Auckland is UTC+13 in December, Pago Pago UTC−11: their calendars are a day apart at
     // every instant.
-    ok(
-        &mut kiwi,
-        "settings/time_zone",
-        &[("time_zone", "Pacific/Auckland")],
-    )
-    .await;
-    let saved = ok(
-        &mut sam,
-        "settings/time_zone",
-        &[("time_zone", "Pacific/Pago_Pago")],
-    )
-    .await;
+    set_zone(&mut kiwi, "Pacific/Auckland").await;
+    let saved = set_zone(&mut sam, "Pacific/Pago_Pago").await;
     assert_eq!(saved["time_zone"], "Pacific/Pago_Pago");
     let now = now_soon();
     let (k, s) = (today(&mut kiwi, &now).await, today(&mut sam, &now).await);
@@ -153,12 +148,7 @@ async fn the_day_follows_the_persons_time_zone(app: &TestApp) {
     );
     // Everyone in a zone gets the same prompt on the same date.
     let (mut ana, _) = writer(app, "ana", "Also Auckland").await;
-    ok(
-        &mut ana,
-        "settings/time_zone",
-        &[("time_zone", "Pacific/Auckland")],
-    )
-    .await;
+    set_zone(&mut ana, "Pacific/Auckland").await;
     assert_eq!(today(&mut ana, &now).await["challenge"], k["challenge"]);
     // A zone that isn't one is the field's 422, and nothing changes.
     for bad in ["Mars/Olympus", "utc+2", "", "Europe/Berlin\u{0}"] {
@@ -183,12 +173,7 @@ async fn streaks_over_kept_days_read_as_streaks_read_afresh(app: &TestApp) {
     let (ada, _) = writer(app, "ada", "In UTC").await;
     let (mut ravi, _) = writer(app, "ravi", "In Kolkata").await;
     // UTC+5:30: the first hour of a day there starts half an hour into a UTC hour.
-    ok(
-        &mut ravi,
-        "settings/time_zone",
-        &[("time_zone", "Asia/Kolkata")],
-    )
-    .await;
+    set_zone(&mut ravi, "Asia/Kolkata").await;
     let base = onering::db::now_ms() + 1_000;
     let day = 24 * 60 * 60 * 1000;
     // Days after the one written on: (current, state). The written day is open (read from
