@@ -119,7 +119,7 @@ fn grid(y: LinearScale, ticks: &[f64]) -> impl IntoView {
 }
 
 /// A plot with its value axis on the left (HTML, top to bottom) and day labels below (one
-/// cell a day, a label every seventh day counting back from today).
+/// cell a day, a label every seventh day counting back from today, every fourteenth on a phone).
 #[component]
 fn Plot(ticks: Vec<f64>, days: Vec<i64>, label: String, children: Children) -> impl IntoView {
     let last = days.len().saturating_sub(1);
@@ -137,12 +137,17 @@ fn Plot(ticks: Vec<f64>, days: Vec<i64>, label: String, children: Children) -> i
         <div class="ml-9" aria-hidden="true">
             <div class=columns>
                 {days.iter().enumerate().map(|(i, day)| {
-                    let labelled = (last - i).is_multiple_of(7);
-                    // The last label (today's) grows leftwards, so it stays inside the card.
+                    let back = last - i;
+                    let labelled = back.is_multiple_of(7);
+                    // The last label (today's) grows leftwards, so it stays inside the card. On a
+                    // phone a week is ~55 px, too narrow for two dates: every other label is kept
+                    // in the grid but not shown there.
                     let class = if i == last {
                         "overflow-visible whitespace-nowrap text-right [direction:rtl]"
-                    } else {
+                    } else if back.is_multiple_of(14) {
                         "overflow-visible whitespace-nowrap text-center"
+                    } else {
+                        "invisible overflow-visible whitespace-nowrap text-center sm:visible"
                     };
                     view! { <span class=class>{labelled.then(|| short_date(*day))}</span> }
                 }).collect_view()}
