@@ -13,9 +13,13 @@
 //! the split falls (tested), and the same data with the same `now` gives the same bytes.
 //!
 //! The open part is read again when this server has committed any write since it was read
-//! (so whoever writes here sees it on their next look), and otherwise at most every
-//! [`OPEN_FRESH_MS`] — the time within which a write made by *another* server sharing one
-//! PostgreSQL database shows. A burst of readers shares one read.
+//! (so whoever writes here sees it on their next look: they wait for the read), and
+//! otherwise when it is older than [`OPEN_FRESH_MS`]. A burst of readers shares one read. A
+//! read made only because time passed keeps nobody else waiting: while it runs, askers who
+//! have seen no newer write take the read before it, so a write made by *another* server
+//! sharing one PostgreSQL database shows within `OPEN_FRESH_MS` plus one read — and the
+//! open part's size (today's rows, which grow through the day) never reaches the boards'
+//! p99, only the one request a second that reads it.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -68,7 +72,8 @@ pub async fn leaderboards(
             let open = cache
                 .open(db, commits, (board, weighed_from, sealed_end + 1, last))
                 .await?;
-            let candidates = candidates(board, &sealed, &open, &hidden, me);
+            let changed = cache.changed(board, &sealed, &open);
+            let candidates = candidates(board, &sealed, &changed, &hidden, me);
             boards.push(leaderboard(board, days, &candidates, me));
         }
     }
@@ -85,72 +90,129 @@ fn last_sealed(board: Board, wall_clock: i64) -> i64 {
 }
 
 /// Who can be on the board: the best shown people whose score the open part changes
-/// (scores only grow), the best shown of the rest in sealed order, and me. Scores are
-/// compared first and people made only for these few (a person's public id is a hash).
+/// (scores only grow), the best shown of the rest in sealed order, and me. A person's
+/// public id is a hash, so people are made only for these few.
 fn candidates(
     board: Board,
     sealed: &Sealed,
-    open: &Tally,
+    changed: &Changed,
     hidden: &HashSet<String>,
     me: &str,
 ) -> Vec<Candidate> {
-    let newly_shared = newly_co_written(sealed, open);
-    let standing = |user_id: &str| -> Option<(&str, (i64, i64))> {
-        let old = sealed.tally.people.get(user_id);
-        let new = open.people.get(user_id);
-        let handle = old.or(new)?.handle.as_str();
-        let sum = |pick: fn(&Person) -> i64| old.map_or(0, pick) + new.map_or(0, pick);
-        let parts = match board {
-            Board::Momentum => (super::momentum::from_weighted(sum(|p| p.first)), 0),
-            Board::Consistency => (sum(|p| p.first), 0),
-            Board::Collaboration => (
-                sum(|p| p.first),
-                old.map_or(0, |p| p.second) + newly_shared.get(user_id).copied().unwrap_or(0),
-            ),
-        };
-        Some((handle, parts))
-    };
-    let changed: HashSet<&str> = open
-        .people
-        .keys()
-        .map(String::as_str)
-        .chain(newly_shared.keys().copied())
-        .collect();
-    // The board's order: score, then handle (handles are unique).
-    let mut best_changed: Vec<(i64, &str, &str)> = changed
+    let shown = |user_id: &str| !hidden.contains(user_id);
+    let sealed_only = |user_id: &str| standing(board, sealed.tally.people.get(user_id), None, 0);
+    let mut chosen: Vec<(&str, &str, (i64, i64))> = changed
+        .ranked
         .iter()
-        .filter(|id| !hidden.contains(**id))
-        .filter_map(|id| standing(id).map(|(handle, (a, b))| (a + b, handle, *id)))
-        .collect();
-    best_changed.sort_unstable_by(|x, y| y.0.cmp(&x.0).then_with(|| x.1.cmp(y.1)));
-    let mut chosen: Vec<&str> = best_changed
-        .iter()
+        .filter(|s| shown(&s.user_id))
         .take(BOARD_SIZE)
-        .map(|(_, _, id)| *id)
+        .map(|s| (s.user_id.as_str(), s.handle.as_str(), s.parts))
         .collect();
     chosen.extend(
         sealed
             .ranking
             .iter()
             .map(String::as_str)
-            .filter(|id| !hidden.contains(*id) && !changed.contains(id))
-            .take(BOARD_SIZE),
+            .filter(|id| shown(id) && !changed.index.contains_key(*id))
+            .take(BOARD_SIZE)
+            .filter_map(|id| sealed_only(id).map(|(handle, parts)| (id, handle, parts))),
     );
-    if !chosen.contains(&me) {
-        chosen.push(me);
+    if !chosen.iter().any(|(id, _, _)| *id == me) {
+        let mine = match changed.index.get(me) {
+            Some(&i) => {
+                let s = &changed.ranked[i];
+                Some((s.handle.as_str(), s.parts))
+            }
+            None => sealed_only(me),
+        };
+        chosen.extend(mine.map(|(handle, parts)| (me, handle, parts)));
     }
     chosen
         .into_iter()
-        .filter_map(|user_id| {
-            let (handle, parts) = standing(user_id)?;
-            Some(Candidate {
-                person: super::store::person(user_id, handle.to_owned()),
-                user_id: user_id.to_owned(),
-                shown: !hidden.contains(user_id),
-                parts,
-            })
+        .map(|(user_id, handle, parts)| Candidate {
+            person: super::store::person(user_id, handle.to_owned()),
+            user_id: user_id.to_owned(),
+            shown: shown(user_id),
+            parts,
         })
         .collect()
+}
+
+/// A person's handle and score parts on `board` from their sums in the sealed (`old`) and
+/// open (`new`) parts, with the drafts that became co-written through the open part.
+fn standing<'a>(
+    board: Board,
+    old: Option<&'a Person>,
+    new: Option<&'a Person>,
+    newly_shared: i64,
+) -> Option<(&'a str, (i64, i64))> {
+    let handle = old.or(new)?.handle.as_str();
+    let sum = |pick: fn(&Person) -> i64| old.map_or(0, pick) + new.map_or(0, pick);
+    let parts = match board {
+        Board::Momentum => (super::momentum::from_weighted(sum(|p| p.first)), 0),
+        Board::Consistency => (sum(|p| p.first), 0),
+        Board::Collaboration => (sum(|p| p.first), old.map_or(0, |p| p.second) + newly_shared),
+    };
+    Some((handle, parts))
+}
+
+/// One person whose standing the open part changes.
+#[derive(Debug)]
+struct Standing {
+    user_id: String,
+    handle: String,
+    parts: (i64, i64),
+}
+
+/// Everyone whose standing in a window the open part changes, best first (score, then
+/// handle: handles are unique), whoever is hidden: worked out once per pair of sealed and
+/// open parts — a busy day changes thousands — while each request only walks its top.
+#[derive(Debug)]
+struct Changed {
+    ranked: Vec<Standing>,
+    /// User id → place in `ranked`.
+    index: HashMap<String, usize>,
+}
+
+impl Changed {
+    fn new(board: Board, sealed: &Sealed, open: &Tally) -> Self {
+        let newly_shared = newly_co_written(sealed, open);
+        let ids: HashSet<&str> = open
+            .people
+            .keys()
+            .map(String::as_str)
+            .chain(newly_shared.keys().copied())
+            .collect();
+        let mut ranked: Vec<Standing> = ids
+            .into_iter()
+            .filter_map(|id| {
+                let shared = newly_shared.get(id).copied().unwrap_or(0);
+                let (handle, parts) = standing(
+                    board,
+                    sealed.tally.people.get(id),
+                    open.people.get(id),
+                    shared,
+                )?;
+                Some(Standing {
+                    user_id: id.to_owned(),
+                    handle: handle.to_owned(),
+                    parts,
+                })
+            })
+            .collect();
+        let score = |s: &Standing| s.parts.0 + s.parts.1;
+        ranked.sort_unstable_by(|x, y| {
+            score(y)
+                .cmp(&score(x))
+                .then_with(|| x.handle.cmp(&y.handle))
+        });
+        let index = ranked
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.user_id.clone(), i))
+            .collect();
+        Self { ranked, index }
+    }
 }
 
 /// Drafts that became co-written for each writer through the open part: shared (two
@@ -319,13 +381,75 @@ type Slot = Arc<OnceCell<Arc<Sealed>>>;
 /// the boards that do not weigh periods by their place).
 type OpenKey = (Board, i64, i64, i64);
 
-/// An open part as read after this server's `commits`-th write, at `read_at`.
+/// An open part as read, or being read, after this server's `commits`-th write, at `read_at`.
 #[derive(Debug)]
 struct OpenEntry {
     key: OpenKey,
     commits: u64,
     read_at: Instant,
     tally: Arc<OnceCell<Arc<Tally>>>,
+    /// The read before `tally`, with the writes it had seen: taken while `tally` is read by
+    /// askers who have seen no newer write.
+    previous: Option<(u64, Arc<Tally>)>,
+}
+
+/// What an asker does for an open part.
+enum OpenPlan {
+    /// Take this one as it is.
+    Ready(Arc<Tally>),
+    /// Wait for this read, or make it if nobody is.
+    Read(Arc<OnceCell<Arc<Tally>>>),
+}
+
+/// Decides, under the cache's lock, what an asker who has seen `commits` writes does at
+/// `now` for the open part `key`, replacing the entry when a new read is due.
+fn plan_open(
+    entries: &mut Vec<OpenEntry>,
+    key: OpenKey,
+    commits: u64,
+    now: Instant,
+    fresh: Duration,
+) -> OpenPlan {
+    let Some(i) = entries.iter().position(|e| e.key == key) else {
+        if entries.len() >= CAPACITY {
+            entries.remove(0);
+        }
+        return start_read(entries, key, commits, now, None);
+    };
+    let entry = &entries[i];
+    let previous = match entry.tally.get() {
+        Some(tally) if entry.commits >= commits && now.duration_since(entry.read_at) < fresh => {
+            return OpenPlan::Ready(tally.clone());
+        }
+        Some(tally) => Some((entry.commits, tally.clone())),
+        // Being read, unless whoever started the read gave up (failed or went away).
+        None if Arc::strong_count(&entry.tally) > 1 => match &entry.previous {
+            Some((seen, tally)) if *seen >= commits => return OpenPlan::Ready(tally.clone()),
+            _ if entry.commits >= commits => return OpenPlan::Read(entry.tally.clone()),
+            _ => entry.previous.clone(),
+        },
+        None => entry.previous.clone(),
+    };
+    entries.remove(i);
+    start_read(entries, key, commits, now, previous)
+}
+
+fn start_read(
+    entries: &mut Vec<OpenEntry>,
+    key: OpenKey,
+    commits: u64,
+    now: Instant,
+    previous: Option<(u64, Arc<Tally>)>,
+) -> OpenPlan {
+    let tally = Arc::new(OnceCell::new());
+    entries.push(OpenEntry {
+        key,
+        commits,
+        read_at: now,
+        tally: tally.clone(),
+        previous,
+    });
+    OpenPlan::Read(tally)
 }
 
 /// Sealed parts of windows, a few at a time, each built once; and the open parts, each
@@ -334,6 +458,17 @@ struct OpenEntry {
 pub struct BoardCache {
     entries: Mutex<Vec<(Key, Slot)>>,
     open: Mutex<Vec<OpenEntry>>,
+    changed: Mutex<Vec<ChangedEntry>>,
+}
+
+/// A [`Changed`] and the parts it was worked out from (held, so they are compared by
+/// address safely).
+#[derive(Debug)]
+struct ChangedEntry {
+    board: Board,
+    sealed: Arc<Sealed>,
+    open: Arc<Tally>,
+    changed: Arc<Changed>,
 }
 
 impl BoardCache {
@@ -374,35 +509,47 @@ impl BoardCache {
         Ok(sealed.clone())
     }
 
-    /// The open part `key`, read after this server's `commits`-th write.
+    /// Who the open part `open` changes in the window whose sealed part is `sealed`. Askers
+    /// at the moment a new open part arrives may each work it out; the first one kept wins.
+    fn changed(&self, board: Board, sealed: &Arc<Sealed>, open: &Arc<Tally>) -> Arc<Changed> {
+        let find = |entries: &[ChangedEntry]| {
+            entries
+                .iter()
+                .find(|e| {
+                    e.board == board && Arc::ptr_eq(&e.sealed, sealed) && Arc::ptr_eq(&e.open, open)
+                })
+                .map(|e| e.changed.clone())
+        };
+        if let Some(changed) = find(&self.changed.lock().unwrap_or_else(|e| e.into_inner())) {
+            return changed;
+        }
+        let worked_out = Arc::new(Changed::new(board, sealed, open));
+        let mut entries = self.changed.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(changed) = find(&entries) {
+            return changed;
+        }
+        if entries.len() >= CAPACITY {
+            entries.remove(0);
+        }
+        entries.push(ChangedEntry {
+            board,
+            sealed: sealed.clone(),
+            open: open.clone(),
+            changed: worked_out.clone(),
+        });
+        worked_out
+    }
+
+    /// The open part `key` for an asker who has seen this server's `commits`-th write.
     async fn open(&self, db: &Db, commits: u64, key: OpenKey) -> Result<Arc<Tally>, AppError> {
-        let fresh = Duration::from_millis(OPEN_FRESH_MS);
-        let cell = {
+        let plan = {
             let mut entries = self.open.lock().unwrap_or_else(|e| e.into_inner());
-            // One entry per key, dropped when this server has written since it was read,
-            // when it is older than `fresh`, or when its read failed (tried again).
-            entries.retain(|e| {
-                e.key != key
-                    || (e.commits >= commits
-                        && e.read_at.elapsed() < fresh
-                        && (e.tally.initialized() || Arc::strong_count(&e.tally) > 1))
-            });
-            match entries.iter().find(|e| e.key == key) {
-                Some(entry) => entry.tally.clone(),
-                None => {
-                    if entries.len() >= CAPACITY {
-                        entries.remove(0);
-                    }
-                    let tally = Arc::new(OnceCell::new());
-                    entries.push(OpenEntry {
-                        key,
-                        commits,
-                        read_at: Instant::now(),
-                        tally: tally.clone(),
-                    });
-                    tally
-                }
-            }
+            let fresh = Duration::from_millis(OPEN_FRESH_MS);
+            plan_open(&mut entries, key, commits, Instant::now(), fresh)
+        };
+        let cell = match plan {
+            OpenPlan::Ready(tally) => return Ok(tally),
+            OpenPlan::Read(cell) => cell,
         };
         let (board, first, from, to) = key;
         let tally = cell
@@ -418,6 +565,90 @@ impl BoardCache {
 mod tests {
     use super::*;
     use crate::clock::DAY_MS;
+
+    const KEY: OpenKey = (Board::Consistency, 0, 10, 10);
+    const FRESH: Duration = Duration::from_secs(1);
+
+    fn plan(entries: &mut Vec<OpenEntry>, commits: u64, now: Instant) -> OpenPlan {
+        plan_open(entries, KEY, commits, now, FRESH)
+    }
+
+    fn reading(plan: OpenPlan) -> Arc<OnceCell<Arc<Tally>>> {
+        match plan {
+            OpenPlan::Read(cell) => cell,
+            OpenPlan::Ready(_) => panic!("expected a read"),
+        }
+    }
+
+    fn ready(plan: OpenPlan) -> Arc<Tally> {
+        match plan {
+            OpenPlan::Ready(tally) => tally,
+            OpenPlan::Read(_) => panic!("expected a ready tally"),
+        }
+    }
+
+    /// A read finished by whoever holds `cell`.
+    fn finish(cell: &OnceCell<Arc<Tally>>) -> Arc<Tally> {
+        let tally = Arc::new(Tally::default());
+        cell.set(tally.clone())
+            .unwrap_or_else(|_| panic!("read twice"));
+        tally
+    }
+
+    #[test]
+    fn askers_at_once_share_one_read_and_then_its_result_while_fresh() {
+        let (mut entries, start) = (Vec::new(), Instant::now());
+        let first = reading(plan(&mut entries, 0, start));
+        let second = reading(plan(&mut entries, 0, start));
+        assert!(Arc::ptr_eq(&first, &second), "one read for both");
+        let tally = finish(&first);
+        let later = ready(plan(&mut entries, 0, start + FRESH / 2));
+        assert!(Arc::ptr_eq(&tally, &later));
+        assert_eq!(entries.len(), 1);
+    }
+
+    #[test]
+    fn a_write_on_this_server_makes_its_writer_wait_for_a_new_read() {
+        let (mut entries, start) = (Vec::new(), Instant::now());
+        finish(&reading(plan(&mut entries, 0, start)));
+        // Fresh by time, but the asker has seen a write the read has not.
+        let after_write = reading(plan(&mut entries, 1, start));
+        // While that read runs, an asker who has seen the write waits for it too...
+        let also = reading(plan(&mut entries, 1, start));
+        assert!(Arc::ptr_eq(&after_write, &also));
+        // ...and one who asked before the write may take the older read.
+        ready(plan(&mut entries, 0, start));
+    }
+
+    #[test]
+    fn a_read_due_to_time_keeps_only_its_maker_waiting() {
+        let (mut entries, start) = (Vec::new(), Instant::now());
+        let old = finish(&reading(plan(&mut entries, 0, start)));
+        let refresh = reading(plan(&mut entries, 0, start + FRESH));
+        let meanwhile = ready(plan(&mut entries, 0, start + FRESH));
+        assert!(Arc::ptr_eq(&old, &meanwhile), "the read before, not a wait");
+        // A write on this server during the read: its writer needs a read that started after it.
+        let newer = reading(plan(&mut entries, 1, start + FRESH));
+        assert!(!Arc::ptr_eq(&refresh, &newer));
+        let new = finish(&newer);
+        assert!(Arc::ptr_eq(
+            &new,
+            &ready(plan(&mut entries, 1, start + FRESH))
+        ));
+        assert_eq!(entries.len(), 1);
+    }
+
+    #[test]
+    fn a_read_whose_maker_gave_up_is_made_again() {
+        let (mut entries, start) = (Vec::new(), Instant::now());
+        drop(reading(plan(&mut entries, 0, start)));
+        let again = reading(plan(&mut entries, 0, start));
+        assert_eq!(
+            Arc::strong_count(&again),
+            2,
+            "a new read, held by its maker and the cache"
+        );
+    }
 
     #[test]
     fn a_day_is_sealed_five_minutes_after_it_ends() {
