@@ -6,8 +6,10 @@
 //! time of its action, in the action's transaction, never backdated, and nothing deletes
 //! rollup rows — so the sealed part of a window is summed once per server and kept
 //! ([`Sealed`], a small bounded cache, built once however many requests ask at the same
-//! time). Each request adds only the open part (today, usually) read fresh, and reads who
-//! left the boards fresh, so a change of setting shows at once. Every part of every score
+//! time). The open part (today, usually) is read and merged with the sealed part into who
+//! it changes, best first ([`Changed`]); each request walks the top of that and of the
+//! sealed ranking, skipping who left the boards (read fresh per request, so a change of
+//! setting shows at once). Every part of every score
 //! adds up across the split — passes, active days, momentum's weighted points; co-written
 //! drafts are merged exactly from each draft's writers — so the answer is the same wherever
 //! the split falls (tested), and the same data with the same `now` gives the same bytes.
@@ -66,13 +68,9 @@ pub async fn leaderboards(
             let (first, last) = board_window(board, now, days);
             let sealed_end = last.min(last_sealed(board, wall_clock)).max(first - 1);
             let sealed = cache.sealed(db, board, first, sealed_end).await?;
-            // Only momentum's open part depends on where the window starts (it weighs hours
-            // by their place in it); the others are shared by both windows.
-            let weighed_from = if board == Board::Momentum { first } else { 0 };
-            let open = cache
-                .open(db, commits, (board, weighed_from, sealed_end + 1, last))
+            let changed = cache
+                .open(db, commits, (board, first, sealed_end + 1, last), &sealed)
                 .await?;
-            let changed = cache.changed(board, &sealed, &open);
             let candidates = candidates(board, &sealed, &changed, &hidden, me);
             boards.push(leaderboard(board, days, &candidates, me));
         }
@@ -167,7 +165,7 @@ struct Standing {
 /// Everyone whose standing in a window the open part changes, best first (score, then
 /// handle: handles are unique), whoever is hidden: worked out once per pair of sealed and
 /// open parts — a busy day changes thousands — while each request only walks its top.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 struct Changed {
     ranked: Vec<Standing>,
     /// User id → place in `ranked`.
@@ -377,28 +375,29 @@ type Key = (Board, i64, i64);
 /// A sealed part, or the promise of one while the first asker builds it.
 type Slot = Arc<OnceCell<Arc<Sealed>>>;
 
-/// Which open part: a board's periods `from..=to` in a window starting at `first` (0 for
-/// the boards that do not weigh periods by their place).
+/// Which open part: a board's periods `from..=to` in the window starting at `first` (the
+/// window's sealed part ends at `from - 1`).
 type OpenKey = (Board, i64, i64, i64);
 
-/// An open part as read, or being read, after this server's `commits`-th write, at `read_at`.
+/// Who an open part changes, as read (or being read) after this server's `commits`-th
+/// write, at `read_at`.
 #[derive(Debug)]
 struct OpenEntry {
     key: OpenKey,
     commits: u64,
     read_at: Instant,
-    tally: Arc<OnceCell<Arc<Tally>>>,
-    /// The read before `tally`, with the writes it had seen: taken while `tally` is read by
-    /// askers who have seen no newer write.
-    previous: Option<(u64, Arc<Tally>)>,
+    changed: Arc<OnceCell<Arc<Changed>>>,
+    /// The read before `changed`, with the writes it had seen: taken while `changed` is
+    /// read by askers who have seen no newer write.
+    previous: Option<(u64, Arc<Changed>)>,
 }
 
 /// What an asker does for an open part.
 enum OpenPlan {
     /// Take this one as it is.
-    Ready(Arc<Tally>),
+    Ready(Arc<Changed>),
     /// Wait for this read, or make it if nobody is.
-    Read(Arc<OnceCell<Arc<Tally>>>),
+    Read(Arc<OnceCell<Arc<Changed>>>),
 }
 
 /// Decides, under the cache's lock, what an asker who has seen `commits` writes does at
@@ -417,15 +416,15 @@ fn plan_open(
         return start_read(entries, key, commits, now, None);
     };
     let entry = &entries[i];
-    let previous = match entry.tally.get() {
-        Some(tally) if entry.commits >= commits && now.duration_since(entry.read_at) < fresh => {
-            return OpenPlan::Ready(tally.clone());
+    let previous = match entry.changed.get() {
+        Some(changed) if entry.commits >= commits && now.duration_since(entry.read_at) < fresh => {
+            return OpenPlan::Ready(changed.clone());
         }
-        Some(tally) => Some((entry.commits, tally.clone())),
+        Some(changed) => Some((entry.commits, changed.clone())),
         // Being read, unless whoever started the read gave up (failed or went away).
-        None if Arc::strong_count(&entry.tally) > 1 => match &entry.previous {
-            Some((seen, tally)) if *seen >= commits => return OpenPlan::Ready(tally.clone()),
-            _ if entry.commits >= commits => return OpenPlan::Read(entry.tally.clone()),
+        None if Arc::strong_count(&entry.changed) > 1 => match &entry.previous {
+            Some((seen, changed)) if *seen >= commits => return OpenPlan::Ready(changed.clone()),
+            _ if entry.commits >= commits => return OpenPlan::Read(entry.changed.clone()),
             _ => entry.previous.clone(),
         },
         None => entry.previous.clone(),
@@ -439,17 +438,17 @@ fn start_read(
     key: OpenKey,
     commits: u64,
     now: Instant,
-    previous: Option<(u64, Arc<Tally>)>,
+    previous: Option<(u64, Arc<Changed>)>,
 ) -> OpenPlan {
-    let tally = Arc::new(OnceCell::new());
+    let changed = Arc::new(OnceCell::new());
     entries.push(OpenEntry {
         key,
         commits,
         read_at: now,
-        tally: tally.clone(),
+        changed: changed.clone(),
         previous,
     });
-    OpenPlan::Read(tally)
+    OpenPlan::Read(changed)
 }
 
 /// Sealed parts of windows, a few at a time, each built once; and the open parts, each
@@ -458,17 +457,6 @@ fn start_read(
 pub struct BoardCache {
     entries: Mutex<Vec<(Key, Slot)>>,
     open: Mutex<Vec<OpenEntry>>,
-    changed: Mutex<Vec<ChangedEntry>>,
-}
-
-/// A [`Changed`] and the parts it was worked out from (held, so they are compared by
-/// address safely).
-#[derive(Debug)]
-struct ChangedEntry {
-    board: Board,
-    sealed: Arc<Sealed>,
-    open: Arc<Tally>,
-    changed: Arc<Changed>,
 }
 
 impl BoardCache {
@@ -509,55 +497,32 @@ impl BoardCache {
         Ok(sealed.clone())
     }
 
-    /// Who the open part `open` changes in the window whose sealed part is `sealed`. Askers
-    /// at the moment a new open part arrives may each work it out; the first one kept wins.
-    fn changed(&self, board: Board, sealed: &Arc<Sealed>, open: &Arc<Tally>) -> Arc<Changed> {
-        let find = |entries: &[ChangedEntry]| {
-            entries
-                .iter()
-                .find(|e| {
-                    e.board == board && Arc::ptr_eq(&e.sealed, sealed) && Arc::ptr_eq(&e.open, open)
-                })
-                .map(|e| e.changed.clone())
-        };
-        if let Some(changed) = find(&self.changed.lock().unwrap_or_else(|e| e.into_inner())) {
-            return changed;
-        }
-        let worked_out = Arc::new(Changed::new(board, sealed, open));
-        let mut entries = self.changed.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(changed) = find(&entries) {
-            return changed;
-        }
-        if entries.len() >= CAPACITY {
-            entries.remove(0);
-        }
-        entries.push(ChangedEntry {
-            board,
-            sealed: sealed.clone(),
-            open: open.clone(),
-            changed: worked_out.clone(),
-        });
-        worked_out
-    }
-
-    /// The open part `key` for an asker who has seen this server's `commits`-th write.
-    async fn open(&self, db: &Db, commits: u64, key: OpenKey) -> Result<Arc<Tally>, AppError> {
+    /// Who the open part `key` changes in its window, whose sealed part is `sealed`, for an
+    /// asker who has seen this server's `commits`-th write.
+    async fn open(
+        &self,
+        db: &Db,
+        commits: u64,
+        key: OpenKey,
+        sealed: &Sealed,
+    ) -> Result<Arc<Changed>, AppError> {
         let plan = {
             let mut entries = self.open.lock().unwrap_or_else(|e| e.into_inner());
             let fresh = Duration::from_millis(OPEN_FRESH_MS);
             plan_open(&mut entries, key, commits, Instant::now(), fresh)
         };
         let cell = match plan {
-            OpenPlan::Ready(tally) => return Ok(tally),
+            OpenPlan::Ready(changed) => return Ok(changed),
             OpenPlan::Read(cell) => cell,
         };
         let (board, first, from, to) = key;
-        let tally = cell
+        let changed = cell
             .get_or_try_init(|| async {
-                Ok::<_, AppError>(Arc::new(Tally::read(db, board, first, from, to).await?))
+                let tally = Tally::read(db, board, first, from, to).await?;
+                Ok::<_, AppError>(Arc::new(Changed::new(board, sealed, &tally)))
             })
             .await?;
-        Ok(tally.clone())
+        Ok(changed.clone())
     }
 }
 
@@ -573,26 +538,26 @@ mod tests {
         plan_open(entries, KEY, commits, now, FRESH)
     }
 
-    fn reading(plan: OpenPlan) -> Arc<OnceCell<Arc<Tally>>> {
+    fn reading(plan: OpenPlan) -> Arc<OnceCell<Arc<Changed>>> {
         match plan {
             OpenPlan::Read(cell) => cell,
             OpenPlan::Ready(_) => panic!("expected a read"),
         }
     }
 
-    fn ready(plan: OpenPlan) -> Arc<Tally> {
+    fn ready(plan: OpenPlan) -> Arc<Changed> {
         match plan {
-            OpenPlan::Ready(tally) => tally,
-            OpenPlan::Read(_) => panic!("expected a ready tally"),
+            OpenPlan::Ready(changed) => changed,
+            OpenPlan::Read(_) => panic!("expected a ready answer"),
         }
     }
 
     /// A read finished by whoever holds `cell`.
-    fn finish(cell: &OnceCell<Arc<Tally>>) -> Arc<Tally> {
-        let tally = Arc::new(Tally::default());
-        cell.set(tally.clone())
+    fn finish(cell: &OnceCell<Arc<Changed>>) -> Arc<Changed> {
+        let changed = Arc::new(Changed::default());
+        cell.set(changed.clone())
             .unwrap_or_else(|_| panic!("read twice"));
-        tally
+        changed
     }
 
     #[test]
@@ -601,9 +566,9 @@ mod tests {
         let first = reading(plan(&mut entries, 0, start));
         let second = reading(plan(&mut entries, 0, start));
         assert!(Arc::ptr_eq(&first, &second), "one read for both");
-        let tally = finish(&first);
+        let read = finish(&first);
         let later = ready(plan(&mut entries, 0, start + FRESH / 2));
-        assert!(Arc::ptr_eq(&tally, &later));
+        assert!(Arc::ptr_eq(&read, &later));
         assert_eq!(entries.len(), 1);
     }
 
