@@ -504,7 +504,7 @@ impl BoardCache {
         db: &Db,
         commits: u64,
         key: OpenKey,
-        sealed: &Sealed,
+        sealed: &Arc<Sealed>,
     ) -> Result<Arc<Changed>, AppError> {
         let plan = {
             let mut entries = self.open.lock().unwrap_or_else(|e| e.into_inner());
@@ -519,7 +519,13 @@ impl BoardCache {
         let changed = cell
             .get_or_try_init(|| async {
                 let tally = Tally::read(db, board, first, from, to).await?;
-                Ok::<_, AppError>(Arc::new(Changed::new(board, sealed, &tally)))
+                // Ranking a busy day's people takes milliseconds: off the request threads,
+                // so the requests queued behind this one do not wait for it.
+                let sealed = sealed.clone();
+                let changed =
+                    tokio::task::spawn_blocking(move || Changed::new(board, &sealed, &tally))
+                        .await?;
+                Ok::<_, AppError>(Arc::new(changed))
             })
             .await?;
         Ok(changed.clone())
