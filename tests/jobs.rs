@@ -1,6 +1,7 @@
 //! The job runner on SQLite and PostgreSQL: each job claimed by one worker however many
 //! compete, a lapsed lease taken over, failures retried with backoff and then left failed,
-//! periodic slots run once across servers, and the same work enqueued twice kept once.
+//! periodic slots run once across servers, the same work enqueued twice kept once, and the
+//! queue's own bookkeeping not counted as a write that caches must see.
 
 mod common;
 
@@ -18,6 +19,7 @@ on_both_backends!(
     failures_back_off_and_end_failed_with_the_last_error,
     a_periodic_slot_runs_once_across_servers,
     the_same_work_enqueued_twice_is_one_job,
+    the_queues_bookkeeping_leaves_the_write_count_alone,
 );
 
 const NOW: i64 = 1_800_000_000_000;
@@ -233,5 +235,32 @@ async fn the_same_work_enqueued_twice_is_one_job(app: &TestApp) {
             .unwrap_or_default()
             .len(),
         1
+    );
+}
+
+/// Caches stamped with the server's write count (the leaderboards' open part) are read
+/// again after any counted write: the runner's polls, made twice a second whether or not
+/// anything is due, must not count.
+async fn the_queues_bookkeeping_leaves_the_write_count_alone(app: &TestApp) {
+    enqueue(app, "test.work", "counted", NOW - 1).await;
+    let before = app.db.commits();
+    let kinds = vec!["test.work".to_owned()];
+    let claimed = store::claim(&app.db, kinds.clone(), 4, NOW)
+        .await
+        .unwrap_or_else(|err| panic!("claim: {err}"));
+    assert_eq!(claimed.len(), 1);
+    let nothing = store::claim(&app.db, kinds, 4, NOW)
+        .await
+        .unwrap_or_else(|err| panic!("claim: {err}"));
+    assert!(nothing.is_empty());
+    store::finish(&app.db, &claimed[0], Outcome::Done, NOW)
+        .await
+        .unwrap_or_else(|err| panic!("finish: {err}"));
+    assert_eq!(app.db.commits(), before);
+    enqueue(app, "test.work", "counted too", NOW).await;
+    assert_eq!(
+        app.db.commits(),
+        before + 1,
+        "an enqueue is a write like any other"
     );
 }

@@ -6,7 +6,8 @@
 //! time of its action, in the action's transaction, never backdated, and nothing deletes
 //! rollup rows — so the sealed part of a window is summed once per server and kept
 //! ([`Sealed`], a small bounded cache, built once however many requests ask at the same
-//! time). The open part (today, usually) is read and merged with the sealed part into who
+//! time). The open part (today, usually) is read — once for all of a board's windows that
+//! share it, and one read at a time — and merged with each window's sealed part into who
 //! it changes, best first ([`Changed`]); each request walks the top of that and of the
 //! sealed ranking, skipping who left the boards (read fresh per request, so a change of
 //! setting shows at once). Every part of every score
@@ -64,16 +65,45 @@ pub async fn leaderboards(
             .collect();
     let mut boards = Vec::new();
     for board in Board::ALL {
-        for &days in board.windows() {
+        // Each window with its sealed part; windows whose open parts are the same periods
+        // share one read of it (collaboration's and consistency's 7 and 30 days: today).
+        let mut groups: Vec<(OpenKey, Vec<(usize, i64, Arc<Sealed>)>)> = Vec::new();
+        for (place, &days) in board.windows().iter().enumerate() {
             let (first, last) = board_window(board, now, days);
             let sealed_end = last.min(last_sealed(board, wall_clock)).max(first - 1);
             let sealed = cache.sealed(db, board, first, sealed_end).await?;
-            let changed = cache
-                .open(db, commits, (board, first, sealed_end + 1, last), &sealed)
-                .await?;
-            let candidates = candidates(board, &sealed, &changed, &hidden, me);
-            boards.push(leaderboard(board, days, &candidates, me));
+            let window = (place, days, sealed);
+            let (from, to) = (sealed_end + 1, last);
+            match groups
+                .iter_mut()
+                .find(|(k, _)| k.shared_by(board, from, to))
+            {
+                Some((key, windows)) => {
+                    key.firsts.push(first);
+                    windows.push(window);
+                }
+                None => {
+                    let key = OpenKey {
+                        board,
+                        from,
+                        to,
+                        firsts: vec![first],
+                    };
+                    groups.push((key, vec![window]));
+                }
+            }
         }
+        let mut placed = Vec::new();
+        for (key, windows) in groups {
+            let sealed = windows.iter().map(|(_, _, s)| s.clone()).collect();
+            let changes = cache.open(db, commits, key, sealed).await?;
+            for ((place, days, sealed), changed) in windows.iter().zip(changes.iter()) {
+                let candidates = candidates(board, sealed, changed, &hidden, me);
+                placed.push((*place, leaderboard(board, *days, &candidates, me)));
+            }
+        }
+        placed.sort_by_key(|(place, _)| *place);
+        boards.extend(placed.into_iter().map(|(_, b)| b));
     }
     Ok((boards, !hidden.contains(me)))
 }
@@ -375,9 +405,26 @@ type Key = (Board, i64, i64);
 /// A sealed part, or the promise of one while the first asker builds it.
 type Slot = Arc<OnceCell<Arc<Sealed>>>;
 
-/// Which open part: a board's periods `from..=to` in the window starting at `first` (the
-/// window's sealed part ends at `from - 1`).
-type OpenKey = (Board, i64, i64, i64);
+/// Which open part: a board's periods `from..=to`, in its windows starting at `firsts`
+/// (each window's sealed part ends at `from - 1`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct OpenKey {
+    board: Board,
+    from: i64,
+    to: i64,
+    firsts: Vec<i64>,
+}
+
+impl OpenKey {
+    /// Whether another window of `board` whose open part is `from..=to` can share this read:
+    /// not on momentum, which weighs each hour by its place in the window.
+    fn shared_by(&self, board: Board, from: i64, to: i64) -> bool {
+        board != Board::Momentum && (self.board, self.from, self.to) == (board, from, to)
+    }
+}
+
+/// Who an open part changes in each of its windows, in the key's order.
+type Changes = Arc<Vec<Changed>>;
 
 /// Who an open part changes, as read (or being read) after this server's `commits`-th
 /// write, at `read_at`.
@@ -386,18 +433,18 @@ struct OpenEntry {
     key: OpenKey,
     commits: u64,
     read_at: Instant,
-    changed: Arc<OnceCell<Arc<Changed>>>,
+    changed: Arc<OnceCell<Changes>>,
     /// The read before `changed`, with the writes it had seen: taken while `changed` is
     /// read by askers who have seen no newer write.
-    previous: Option<(u64, Arc<Changed>)>,
+    previous: Option<(u64, Changes)>,
 }
 
 /// What an asker does for an open part.
 enum OpenPlan {
     /// Take this one as it is.
-    Ready(Arc<Changed>),
+    Ready(Changes),
     /// Wait for this read, or make it if nobody is.
-    Read(Arc<OnceCell<Arc<Changed>>>),
+    Read(Arc<OnceCell<Changes>>),
 }
 
 /// Decides, under the cache's lock, what an asker who has seen `commits` writes does at
@@ -438,7 +485,7 @@ fn start_read(
     key: OpenKey,
     commits: u64,
     now: Instant,
-    previous: Option<(u64, Arc<Changed>)>,
+    previous: Option<(u64, Changes)>,
 ) -> OpenPlan {
     let changed = Arc::new(OnceCell::new());
     entries.push(OpenEntry {
@@ -457,6 +504,8 @@ fn start_read(
 pub struct BoardCache {
     entries: Mutex<Vec<(Key, Slot)>>,
     open: Mutex<Vec<OpenEntry>>,
+    /// Held while an open part is read.
+    reading: tokio::sync::Mutex<()>,
 }
 
 impl BoardCache {
@@ -497,38 +546,43 @@ impl BoardCache {
         Ok(sealed.clone())
     }
 
-    /// Who the open part `key` changes in its window, whose sealed part is `sealed`, for an
-    /// asker who has seen this server's `commits`-th write.
+    /// Who the open part `key` changes in each of its windows, whose sealed parts are
+    /// `sealed` (in the key's order), for an asker who has seen this server's `commits`-th
+    /// write.
     async fn open(
         &self,
         db: &Db,
         commits: u64,
         key: OpenKey,
-        sealed: &Arc<Sealed>,
-    ) -> Result<Arc<Changed>, AppError> {
+        sealed: Vec<Arc<Sealed>>,
+    ) -> Result<Changes, AppError> {
+        let (board, from, to, first) = (key.board, key.from, key.to, key.firsts[0]);
         let plan = {
             let mut entries = self.open.lock().unwrap_or_else(|e| e.into_inner());
             let fresh = Duration::from_millis(OPEN_FRESH_MS);
             plan_open(&mut entries, key, commits, Instant::now(), fresh)
         };
         let cell = match plan {
-            OpenPlan::Ready(changed) => return Ok(changed),
+            OpenPlan::Ready(changes) => return Ok(changes),
             OpenPlan::Read(cell) => cell,
         };
-        let (board, first, from, to) = key;
-        let changed = cell
+        let changes = cell
             .get_or_try_init(|| async {
+                // One read at a time: a read and its ranking keep a core busy for
+                // milliseconds, and several at once would leave the requests none.
+                let _one_at_a_time = self.reading.lock().await;
                 let tally = Tally::read(db, board, first, from, to).await?;
-                // Ranking a busy day's people takes milliseconds: off the request threads,
-                // so the requests queued behind this one do not wait for it.
-                let sealed = sealed.clone();
-                let changed =
-                    tokio::task::spawn_blocking(move || Changed::new(board, &sealed, &tally))
-                        .await?;
-                Ok::<_, AppError>(Arc::new(changed))
+                // Off the request threads, so the requests queued behind this one do not
+                // wait for the ranking.
+                let changes = tokio::task::spawn_blocking(move || {
+                    let changes = sealed.iter().map(|s| Changed::new(board, s, &tally));
+                    changes.collect::<Vec<_>>()
+                })
+                .await?;
+                Ok::<_, AppError>(Arc::new(changes))
             })
             .await?;
-        Ok(changed.clone())
+        Ok(changes.clone())
     }
 }
 
@@ -537,21 +591,26 @@ mod tests {
     use super::*;
     use crate::clock::DAY_MS;
 
-    const KEY: OpenKey = (Board::Consistency, 0, 10, 10);
     const FRESH: Duration = Duration::from_secs(1);
 
     fn plan(entries: &mut Vec<OpenEntry>, commits: u64, now: Instant) -> OpenPlan {
-        plan_open(entries, KEY, commits, now, FRESH)
+        let key = OpenKey {
+            board: Board::Consistency,
+            from: 10,
+            to: 10,
+            firsts: vec![4, -19],
+        };
+        plan_open(entries, key, commits, now, FRESH)
     }
 
-    fn reading(plan: OpenPlan) -> Arc<OnceCell<Arc<Changed>>> {
+    fn reading(plan: OpenPlan) -> Arc<OnceCell<Changes>> {
         match plan {
             OpenPlan::Read(cell) => cell,
             OpenPlan::Ready(_) => panic!("expected a read"),
         }
     }
 
-    fn ready(plan: OpenPlan) -> Arc<Changed> {
+    fn ready(plan: OpenPlan) -> Changes {
         match plan {
             OpenPlan::Ready(changed) => changed,
             OpenPlan::Read(_) => panic!("expected a ready answer"),
@@ -559,8 +618,8 @@ mod tests {
     }
 
     /// A read finished by whoever holds `cell`.
-    fn finish(cell: &OnceCell<Arc<Changed>>) -> Arc<Changed> {
-        let changed = Arc::new(Changed::default());
+    fn finish(cell: &OnceCell<Changes>) -> Changes {
+        let changed = Arc::new(vec![Changed::default(), Changed::default()]);
         cell.set(changed.clone())
             .unwrap_or_else(|_| panic!("read twice"));
         changed

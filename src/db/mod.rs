@@ -246,6 +246,25 @@ impl Db {
         T: serde::Serialize + serde::de::DeserializeOwned + Send + 'static,
         F: for<'tx> FnOnce(&'tx mut Tx) -> group_commit::TxFuture<'tx, T> + Send + 'static,
     {
+        self.write_value(change, true).await
+    }
+
+    /// [`Db::write_with`] for the server's own bookkeeping (the job queue's leases and
+    /// states), which nothing stamped with [`Db::commits`] reads: not counted there. Counted,
+    /// the job runner's polls made every such cache stale twice a second.
+    pub async fn write_bookkeeping<T, F>(&self, change: F) -> Result<T, AppError>
+    where
+        T: serde::Serialize + serde::de::DeserializeOwned + Send + 'static,
+        F: for<'tx> FnOnce(&'tx mut Tx) -> group_commit::TxFuture<'tx, T> + Send + 'static,
+    {
+        self.write_value(change, false).await
+    }
+
+    async fn write_value<T, F>(&self, change: F, counted: bool) -> Result<T, AppError>
+    where
+        T: serde::Serialize + serde::de::DeserializeOwned + Send + 'static,
+        F: for<'tx> FnOnce(&'tx mut Tx) -> group_commit::TxFuture<'tx, T> + Send + 'static,
+    {
         let job: group_commit::Job = Box::new(move |tx| {
             Box::pin(async move {
                 let value = change(tx).await?;
@@ -255,7 +274,11 @@ impl Db {
                 })
             })
         });
-        let written = self.write(job).await?;
+        let written = if counted {
+            self.write(job).await?
+        } else {
+            self.write_uncounted(job).await?
+        };
         serde_json::from_str(&written).map_err(|err| {
             tracing::error!(error = %err, "a write's value did not decode");
             AppError::Internal

@@ -103,7 +103,7 @@ pub async fn claim(
     if kinds.is_empty() {
         return Ok(Vec::new());
     }
-    db.write_with(move |tx| {
+    db.write_bookkeeping(move |tx| {
         Box::pin(async move {
             let kind_list = (0..kinds.len())
                 .map(|i| format!("${}", i + 3))
@@ -146,7 +146,7 @@ pub enum Outcome {
 /// job over) changes nothing: the row no longer matches its attempt.
 pub async fn finish(db: &Db, job: &Job, outcome: Outcome, now: i64) -> Result<(), AppError> {
     let (id, attempts, max_attempts) = (job.id.clone(), job.attempts, job.max_attempts);
-    db.write_with(move |tx| {
+    db.write_bookkeeping(move |tx| {
         Box::pin(async move {
             let (status, run_at, error) = match outcome {
                 Outcome::Done => ("done", None, None),
