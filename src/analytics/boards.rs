@@ -67,7 +67,7 @@ pub async fn leaderboards(
     for board in Board::ALL {
         // Each window with its sealed part; windows whose open parts are the same periods
         // share one read of it (collaboration's and consistency's 7 and 30 days: today).
-        let mut groups: Vec<(OpenKey, Vec<(usize, i64, Arc<Sealed>)>)> = Vec::new();
+        let mut groups: Vec<(OpenKey, Vec<Window>)> = Vec::new();
         for (place, &days) in board.windows().iter().enumerate() {
             let (first, last) = board_window(board, now, days);
             let sealed_end = last.min(last_sealed(board, wall_clock)).max(first - 1);
@@ -107,6 +107,9 @@ pub async fn leaderboards(
     }
     Ok((boards, !hidden.contains(me)))
 }
+
+/// One of a board's windows: its place among them, its days and its sealed part.
+type Window = (usize, i64, Arc<Sealed>);
 
 /// The last period of `board`'s unit (day or hour) that is sealed at `wall_clock`.
 fn last_sealed(board: Board, wall_clock: i64) -> i64 {
