@@ -58,7 +58,7 @@ pub async fn get_draft(draft_id: String) -> Result<DraftView, AppError> {
     let state = crate::server::state::app_state()?;
     let user = crate::auth::api::require_user().await?.user;
     let draft_id = parse_id(&draft_id)?;
-    let view = super::store::load_draft(&state.db, draft_id, &user).await?;
+    let view = super::store::load_draft(&state.db, &state.drafts, draft_id, &user).await?;
     crate::analytics::events::record_view(&state, draft_id, &user.id).await;
     Ok(view)
 }

@@ -39,6 +39,9 @@ pub struct AppState {
     pub view_gate: Arc<RateLimiter<(String, String)>>,
     /// Live channels to open draft pages.
     pub live: Arc<LiveHub>,
+    /// Drafts as of their latest event number (`drafts::store::DraftCache`).
+    #[from_ref(skip)]
+    pub drafts: Arc<crate::drafts::store::DraftCache>,
     /// The leaderboards' sealed sums (`analytics::boards`).
     #[from_ref(skip)]
     pub boards: Arc<crate::analytics::boards::BoardCache>,
@@ -95,6 +98,7 @@ impl AppState {
             outside_client(),
         ));
         Self {
+            drafts: Arc::default(),
             boards: Arc::default(),
             streaks: Arc::default(),
             admin,
