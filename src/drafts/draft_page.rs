@@ -16,6 +16,7 @@ use super::draft_panels::{
 use super::export::{markdown, numbered_posts, plain_text};
 use super::list_page::Counter;
 use super::live_copy::LiveCopy;
+use super::payload::DraftPayload;
 use super::timeline::Timeline;
 use super::types::{DraftStatus, DraftView, Role};
 use crate::error::AppError;
@@ -35,7 +36,9 @@ const BUTTON: &str = "rounded-lg bg-ring-600 px-4 py-2 font-semibold text-white 
 pub fn DraftPage() -> impl IntoView {
     let params = use_params_map();
     let draft_id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
-    let draft = Resource::new(move || draft_id.get(), get_draft);
+    // The payload the page carries for hydration names each person once (see `payload`).
+    let draft =
+        Resource::<_, DraftPayload>::new_with_options(move || draft_id.get(), get_draft, false);
     view! {
         <Transition fallback=|| view! { <p class="mx-auto max-w-6xl px-4 py-10 text-stone-500">"Loading the draft…"</p> }>
             {move || Suspend::new(async move {

@@ -9,6 +9,7 @@ pub mod export;
 mod list_page;
 mod live_copy;
 pub mod model;
+mod payload;
 mod timeline;
 pub mod types;
 

@@ -304,7 +304,8 @@ async fn read_shared(
                 after_position: p.after_position,
                 at_ms: p.at,
             })
-            .collect(),
+            .collect::<Vec<_>>()
+            .into(),
         show_joined_banner: false,
         event_seq,
         created_at_ms: draft.created_at,
@@ -403,7 +404,7 @@ mod tests {
             me: person,
             segments: Default::default(),
             collaborators: Vec::new(),
-            ring_history: Vec::new(),
+            ring_history: Default::default(),
             show_joined_banner: false,
             event_seq,
             created_at_ms: 0,

@@ -138,8 +138,8 @@ pub struct DraftView {
     /// copied for each was a tenth of the page's time. Changed through `Arc::make_mut`.
     pub segments: Arc<Vec<Segment>>,
     pub collaborators: Vec<Collaborator>,
-    /// Most recent first.
-    pub ring_history: Vec<RingPass>,
+    /// Most recent first. Shared like `segments` (up to 50 passes, two people each).
+    pub ring_history: Arc<Vec<RingPass>>,
     /// The viewer joined through an invite and has not dismissed the welcome yet.
     pub show_joined_banner: bool,
     /// The number of the latest live event this view includes (a page's live channel

@@ -70,9 +70,9 @@ pub fn apply(view: &mut DraftView, seq: i64, event: &DraftEvent) -> Applied {
         }
         DraftEvent::RingMoved { pass } => {
             if !view.ring_history.contains(pass) {
-                view.ring_history.insert(0, pass.clone());
-                view.ring_history
-                    .sort_by_key(|p| std::cmp::Reverse(p.at_ms));
+                let history = Arc::make_mut(&mut view.ring_history);
+                history.insert(0, pass.clone());
+                history.sort_by_key(|p| std::cmp::Reverse(p.at_ms));
             }
             if view.ring_history.first() == Some(pass) {
                 view.ring_holder = pass.to.clone();
@@ -147,7 +147,7 @@ mod tests {
                     characters: 0,
                 },
             ],
-            ring_history: vec![],
+            ring_history: Default::default(),
             show_joined_banner: false,
             event_seq: 3,
             created_at_ms: 1,
