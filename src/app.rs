@@ -1,5 +1,6 @@
 //! The HTML shell and the app's routes.
 
+use leptos::lazy;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
@@ -97,7 +98,7 @@ pub fn App() -> impl IntoView {
 }
 
 /// Pages whose code the browser loads only when they are opened (each a separate wasm
-/// chunk with `cargo leptos build --split`): a first visit to the landing page or sign-up
+/// module with `cargo leptos build --split`): a first visit to the landing page or sign-up
 /// downloads none of them. Their data loads inside the page, as before.
 macro_rules! lazy_page {
     ($route:ident, $page:ident) => {
@@ -117,12 +118,53 @@ macro_rules! lazy_page {
     };
 }
 
+/// Lazy pages whose code loads as one module: the first opened brings the others. wasm-split
+/// puts the code lazy modules share in a file per set of modules sharing it, and a page
+/// preloads every file it needs (a `<link>` in its head each): with twenty lazy modules the
+/// draft page needed 213 files, 144 of them under 1 KB. Grouping pages one audience opens
+/// together (the admin's, the insights) cut that to 154 at a small cost to them.
+/// `$preload` is the loader `#[lazy]` names after `$load` (it exists in the browser build).
+macro_rules! lazy_group {
+    ($load:ident, $preload:ident, $pages:ident { $($route:ident => $page:ident),+ $(,)? }) => {
+        // The variants are the routes' own names (the admin's all start with `Admin`).
+        #[allow(clippy::enum_variant_names)]
+        #[derive(Clone, Copy)]
+        enum $pages {
+            $($route),+
+        }
+
+        #[lazy]
+        fn $load(page: $pages) -> AnyView {
+            match page {
+                $($pages::$route => view! { <$page/> }.into_any()),+
+            }
+        }
+
+        $(
+            struct $route;
+
+            impl LazyRoute for $route {
+                fn data() -> Self {
+                    Self
+                }
+
+                async fn view(_: Self) -> AnyView {
+                    $load($pages::$route).await
+                }
+
+                async fn preload() {
+                    #[cfg(feature = "hydrate")]
+                    $preload().await;
+                }
+            }
+        )+
+    };
+}
+
 lazy_page!(DraftRoute, DraftPage);
 lazy_page!(DraftsRoute, DraftsPage);
 lazy_page!(AccountRoute, AccountPage);
 lazy_page!(ReferRoute, ReferPage);
-lazy_page!(DraftInsightsRoute, DraftInsightsPage);
-lazy_page!(InsightsRoute, InsightsPage);
 lazy_page!(PricingRoute, PricingPage);
 lazy_page!(PublicCardRoute, PublicCardPage);
 lazy_page!(PlanRoute, PlanPage);
@@ -130,10 +172,16 @@ lazy_page!(TodayRoute, TodayPage);
 lazy_page!(ProfileRoute, ProfilePage);
 lazy_page!(ConnectionsRoute, ConnectionsPage);
 lazy_page!(ScheduleRoute, SchedulePage);
-lazy_page!(AdminOverviewRoute, AdminOverviewPage);
-lazy_page!(AdminUsersRoute, AdminUsersPage);
-lazy_page!(AdminUserRoute, AdminUserPage);
-lazy_page!(AdminEventsRoute, AdminEventsPage);
-lazy_page!(AdminEventRoute, AdminEventPage);
-lazy_page!(AdminReconcileRoute, AdminReconcilePage);
-lazy_page!(AdminAuditRoute, AdminAuditPage);
+lazy_group!(insights_pages, __preload_insights_pages, InsightsPages {
+    InsightsRoute => InsightsPage,
+    DraftInsightsRoute => DraftInsightsPage,
+});
+lazy_group!(admin_pages, __preload_admin_pages, AdminPages {
+    AdminOverviewRoute => AdminOverviewPage,
+    AdminUsersRoute => AdminUsersPage,
+    AdminUserRoute => AdminUserPage,
+    AdminEventsRoute => AdminEventsPage,
+    AdminEventRoute => AdminEventPage,
+    AdminReconcileRoute => AdminReconcilePage,
+    AdminAuditRoute => AdminAuditPage,
+});
