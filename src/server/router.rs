@@ -147,9 +147,11 @@ pub fn build_router(state: AppState) -> Router {
             state.clone(),
             refuse_cross_site,
         ))
-        // Brotli level 2: the server's pages are its dynamic responses (static files are
-        // compressed ahead of time). On the 216 KB draft page level 5 took 3.6 ms a page for
-        // 14.1 KB, level 2 0.9 ms for 15.9 KB — on two cores the CPU is the scarcer.
+        // Level 2: the server's pages are its dynamic responses (static files are compressed
+        // ahead of time), and on two cores the CPU is the scarcer. On the 216 KB draft page
+        // brotli 5 took 3.6 ms a page for 14.1 KB, brotli 2 0.9 ms for 15.9 KB. zstd, which
+        // Chrome and Firefox offer and which wins when offered, is faster again at level 2
+        // (measured in `scripts/bench.sh`); Safari offers brotli.
         .layer(CompressionLayer::new().quality(CompressionLevel::Precise(2)))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(middleware::from_fn_with_state(

@@ -553,7 +553,7 @@ pub fn spawn_call(
 }
 
 /// Sends `request` through `router` and reads the whole response.
-async fn exchange(
+pub async fn exchange(
     router: Router,
     request: Request<Body>,
 ) -> (http::response::Parts, axum::body::Bytes) {
