@@ -13,7 +13,25 @@ start_server() { # database url, log filter
   cat "$WORK/server.log" >&2; exit 1
 }
 
-stop_server() { kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; }
+# A server should be gone within moments of SIGTERM. Once (2026-12-05, PostgreSQL, after the
+# last wrk run) one was not, minutes later; so after 15 s this keeps what shows why (open
+# sockets, every thread's stack when gdb is there) in target/ and stops it hard.
+stop_server() {
+  kill "$SERVER"
+  for _ in $(seq 1 150); do
+    kill -0 "$SERVER" 2>/dev/null || { wait "$SERVER" 2>/dev/null || true; return; }
+    sleep 0.1
+  done
+  local stamp; stamp=$(date +%Y%m%d-%H%M%S)
+  echo "    the server did not stop within 15 s of SIGTERM: see target/bench-stuck-$stamp.*" >&2
+  ss -tnp >"target/bench-stuck-$stamp.sockets" 2>&1 || true
+  cp "$WORK/server.log" "target/bench-stuck-$stamp.log" 2>/dev/null || true
+  if command -v gdb >/dev/null; then
+    gdb -p "$SERVER" -batch -ex "thread apply all bt" >"target/bench-stuck-$stamp.stacks" 2>&1 || true
+  fi
+  kill -9 "$SERVER" 2>/dev/null || true
+  wait "$SERVER" 2>/dev/null || true
+}
 
 # One figure for the final table: measure, figure, target ("" when there is none).
 result() { printf '%s\t%s\t%s\t%s\n' "${BACKEND:-}" "$1" "$2" "$3" >>"$WORK/results.tsv"; }
