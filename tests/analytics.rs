@@ -21,6 +21,9 @@ on_both_backends!(
     my_numbers_and_the_boards_thank_and_anyone_can_leave,
     boards_are_the_same_wherever_the_sealed_part_ends,
     a_write_on_this_server_shows_on_the_next_look_at_the_boards,
+    concurrent_events_of_one_person_all_count_and_none_is_left_waiting,
+    an_event_a_crash_left_unfolded_is_folded_once_by_the_sweep,
+    a_rebuild_folds_the_waiting_events_and_the_sweep_then_adds_nothing,
 );
 
 fn id_of(reply: &Reply) -> String {
@@ -589,4 +592,118 @@ async fn a_write_on_this_server_shows_on_the_next_look_at_the_boards(app: &TestA
         seen.push(boards[0].my_score);
     }
     assert_eq!(seen, vec![1, 2, 3], "passes given, each seen at once");
+}
+
+fn segment_by(actor: &str, id: &str, at: i64) -> Event {
+    Event {
+        id: id.to_owned(),
+        actor: Some(actor.to_owned()),
+        draft: Some(format!("draft-{id}")),
+        at,
+        activity: Activity::SegmentAdded {
+            segment_id: format!("s-{id}"),
+            characters: 4,
+        },
+    }
+}
+
+/// (events waiting to be folded, the person's segments in the day rollup, in the hour one)
+async fn folded_state(app: &TestApp, actor: &str) -> (i64, i64, i64) {
+    sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM analytics_unfolded), \
+         (SELECT COALESCE(CAST(SUM(segments) AS BIGINT), 0) FROM analytics_user_days WHERE user_id = $1), \
+         (SELECT COALESCE(CAST(SUM(segments) AS BIGINT), 0) FROM analytics_user_hours WHERE user_id = $1)",
+    )
+    .bind(actor)
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap_or_else(|err| panic!("rollups: {err}"))
+}
+
+/// On PostgreSQL a person's rollups are folded just after each event's commit; writes racing
+/// on the same rollup rows all count, and each is folded before its writer answers.
+async fn concurrent_events_of_one_person_all_count_and_none_is_left_waiting(app: &TestApp) {
+    let now = onering::db::now_ms();
+    let writes = (0..16).map(|n| {
+        let event = segment_by("ada", &format!("e{n}"), now);
+        let db = app.db.clone();
+        async move {
+            db.write_with(move |tx| Box::pin(async move { record(tx, &event).await }))
+                .await
+        }
+    });
+    let recorded = futures_util::future::join_all(writes).await;
+    assert!(recorded.iter().all(|r| r == &Ok(true)), "{recorded:?}");
+    assert_eq!(folded_state(app, "ada").await, (0, 16, 16));
+}
+
+/// Writes the event and its note in `analytics_unfolded`, as a crash between a PostgreSQL
+/// write's commit and its fold leaves them: no rollups.
+async fn leave_unfolded(app: &TestApp, event: &Event, noted_at: i64) {
+    let payload = serde_json::to_string(&event.activity).unwrap_or_default();
+    for (sql, noted) in [
+        (
+            "INSERT INTO analytics_events (id, schema_version, kind, actor_id, draft_id, occurred_at, payload) \
+             VALUES ($1, 1, 'segment_added', $2, $3, $4, $5)",
+            false,
+        ),
+        ("INSERT INTO analytics_unfolded (event_id, recorded_at) VALUES ($1, $2)", true),
+    ] {
+        let query = sqlx::query(sql).bind(&event.id);
+        let query = if noted {
+            query.bind(noted_at)
+        } else {
+            query
+                .bind(event.actor.as_deref())
+                .bind(event.draft.as_deref())
+                .bind(event.at)
+                .bind(&payload)
+        };
+        query
+            .execute(app.db.pool())
+            .await
+            .unwrap_or_else(|err| panic!("{sql}: {err}"));
+    }
+}
+
+async fn an_event_a_crash_left_unfolded_is_folded_once_by_the_sweep(app: &TestApp) {
+    use onering::analytics::events::{fold_leftovers, LEFT_AFTER_MS};
+    let now = onering::db::now_ms();
+    leave_unfolded(
+        app,
+        &segment_by("ada", "left", now),
+        now - LEFT_AFTER_MS - 1,
+    )
+    .await;
+    // Just recorded: its writer is about to fold it, the sweep leaves it alone.
+    leave_unfolded(app, &segment_by("ada", "young", now), now).await;
+    assert_eq!(folded_state(app, "ada").await, (2, 0, 0));
+    assert_eq!(fold_leftovers(&app.db, now).await, Ok(1));
+    assert_eq!(folded_state(app, "ada").await, (1, 1, 1));
+    assert_eq!(fold_leftovers(&app.db, now).await, Ok(0), "folded once");
+    assert_eq!(
+        fold_leftovers(&app.db, now + LEFT_AFTER_MS + 1).await,
+        Ok(1)
+    );
+    assert_eq!(folded_state(app, "ada").await, (0, 2, 2));
+}
+
+async fn a_rebuild_folds_the_waiting_events_and_the_sweep_then_adds_nothing(app: &TestApp) {
+    let now = onering::db::now_ms();
+    let counted = segment_by("ada", "counted", now);
+    let recorded = app
+        .db
+        .write_with(move |tx| Box::pin(async move { record(tx, &counted).await }))
+        .await;
+    assert_eq!(recorded, Ok(true));
+    leave_unfolded(app, &segment_by("ada", "left", now), 0).await;
+    assert_eq!(folded_state(app, "ada").await, (1, 1, 1));
+    let rebuilt = onering::analytics::rebuild::rebuild(&app.db).await;
+    assert!(rebuilt.is_ok(), "{rebuilt:?}");
+    assert_eq!(folded_state(app, "ada").await, (0, 2, 2));
+    assert_eq!(
+        onering::analytics::events::fold_leftovers(&app.db, now).await,
+        Ok(0)
+    );
+    assert_eq!(folded_state(app, "ada").await, (0, 2, 2));
 }

@@ -18,13 +18,15 @@ use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
 const PAGE_LOAD: usize = 6;
 
 /// The most statements an append may make: the session, then one write — begin, claim the
-/// idempotency key, take the ring's position, the segment, its analytics event with the
-/// rollups (one statement on PostgreSQL, one per table on SQLite), its live event (with the
-/// notice, one statement on PostgreSQL), the stored answer, commit. SQLite's group commit adds
-/// its savepoint around each write.
+/// idempotency key, take the ring's position, the segment, its analytics event (on SQLite
+/// with the rollups, one statement per table), its live event (with the notice, one
+/// statement on PostgreSQL), the stored answer, commit. SQLite's group commit adds its
+/// savepoint around each write. PostgreSQL then folds the event into the rollups in a
+/// transaction of its own (begin, one statement, commit), so that a person's rollup rows are
+/// not held locked through the append's disk flush.
 fn append_budget(backend: Backend) -> usize {
     match backend {
-        Backend::Postgres => 9,
+        Backend::Postgres => 12,
         Backend::Sqlite => 14,
     }
 }

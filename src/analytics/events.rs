@@ -5,10 +5,13 @@
 //! [`SCHEMA_VERSION`], its kind, actor, draft, time and payload, and kept for good.
 //!
 //! **Rollups** (`analytics_draft_days`, `analytics_user_days`, `analytics_user_hours`) are
-//! derived: [`effects`] says what one event adds to them, and [`record`] applies it in the
-//! same transaction as the event, only when the event was new. So an event exists exactly
-//! when the action that caused it committed (the action's own transaction records it), and
-//! the rollups always equal what the events add up to. `onering analytics rebuild`
+//! derived: [`effects`] says what one event adds to them, and [`record`] applies it, only
+//! when the event was new: on SQLite in the event's transaction; on PostgreSQL just after
+//! that transaction commits and before its writer answers (the event's note in
+//! `analytics_unfolded` commits with it, and a crash in between leaves the note for
+//! [`fold_leftovers`]). So an event exists exactly when the action that caused it committed
+//! (the action's own transaction records it), and the rollups equal what the events add up
+//! to once each is folded, which its writer waits for. `onering analytics rebuild`
 //! ([`super::rebuild`]) empties the rollups and replays every event through the same
 //! [`effects`].
 //!
@@ -19,7 +22,7 @@ use sha2::{Digest, Sha256};
 
 use super::types::{Activity, SCHEMA_VERSION};
 use crate::clock::{day_of, HOUR_MS};
-use crate::db::{is_postgres, Tx};
+use crate::db::{after_this_commit, is_postgres, Db, FollowUp, Tx};
 use crate::error::AppError;
 
 /// One event about to be recorded.
@@ -362,33 +365,32 @@ async fn execute(tx: &mut Tx, statement: Statement) -> Result<u64, AppError> {
     Ok(query.execute(&mut **tx).await?.rows_affected())
 }
 
-/// Records `event` and its rollups inside the caller's transaction; `false` when an event
-/// with its id was already recorded (nothing changes then).
+/// Records `event` inside the caller's transaction; `false` when an event with its id was
+/// already recorded (nothing changes then).
 ///
-/// On PostgreSQL this is one statement (the event and each rollup in data-modifying CTEs,
-/// the rollups selected from the event's insert, so a repeat adds nothing): one round trip
-/// whatever the event. On SQLite, in-process, it is one statement per table.
+/// Its rollups: on SQLite in the same transaction, one statement per table (the group commit
+/// shares one flush among all waiting writes anyway). On PostgreSQL, inside [`Db::write`],
+/// the event is noted in `analytics_unfolded` by the same statement that inserts it and its
+/// rollups are added just after the commit ([`fold_after_commit`]), so the person's rollup
+/// rows, shared by all their drafts, are not held locked through this write's disk flush.
+/// Elsewhere on PostgreSQL, the rollups come in the event's own statement (data-modifying
+/// CTEs selected from its insert, so a repeat adds nothing).
 pub async fn record(tx: &mut Tx, event: &Event) -> Result<bool, AppError> {
-    let effects = effects(event);
     let mut params = Params { values: Vec::new() };
-    if is_postgres(tx) {
-        let insert = insert_event_sql(event, &mut params)?;
-        let mut sql = format!("WITH new_event AS ({insert} RETURNING 1)");
-        for (i, effect) in effects.iter().enumerate() {
-            let upsert = upsert_sql(effect, &mut params, Some("new_event"));
-            sql.push_str(&format!(", rollup_{i} AS ({upsert})"));
-        }
-        sql.push_str(" SELECT COUNT(*) FROM new_event");
-        let mut query = sqlx::query_scalar::<_, i64>(&sql);
-        for value in params.values {
-            query = match value {
-                Value::Text(text) => query.bind(text),
-                Value::Number(n) => query.bind(n),
-            };
-        }
-        return Ok(query.fetch_one(&mut **tx).await? == 1);
-    }
     let insert = insert_event_sql(event, &mut params)?;
+    if is_postgres(tx) {
+        let inserted = format!("{insert} RETURNING id");
+        let sql = match after_this_commit(fold_after_commit(event.clone())) {
+            Ok(()) => format!(
+                "WITH new_event AS ({inserted}), waiting AS (INSERT INTO analytics_unfolded \
+                 (event_id, recorded_at) SELECT id, {} FROM new_event) \
+                 SELECT COUNT(*) FROM new_event",
+                params.number(crate::db::now_ms())
+            ),
+            Err(_) => with_rollups("new_event", &inserted, event, &mut params),
+        };
+        return Ok(count(tx, &sql, params).await? == 1);
+    }
     let inserted = execute(
         tx,
         Statement {
@@ -400,10 +402,159 @@ pub async fn record(tx: &mut Tx, event: &Event) -> Result<bool, AppError> {
     if inserted == 0 {
         return Ok(false);
     }
-    for effect in &effects {
+    for effect in &effects(event) {
         apply(tx, effect).await?;
     }
     Ok(true)
+}
+
+/// PostgreSQL: one statement that runs `head` as the CTE `source` and adds `event`'s rollups
+/// once per row it yields (none: nothing added); it answers that row count.
+fn with_rollups(source: &str, head: &str, event: &Event, params: &mut Params) -> String {
+    let mut sql = format!("WITH {source} AS ({head})");
+    for (i, effect) in effects(event).iter().enumerate() {
+        let upsert = upsert_sql(effect, params, Some(source));
+        sql.push_str(&format!(", rollup_{i} AS ({upsert})"));
+    }
+    sql.push_str(&format!(" SELECT COUNT(*) FROM {source}"));
+    sql
+}
+
+async fn count(tx: &mut Tx, sql: &str, params: Params) -> Result<i64, AppError> {
+    let mut query = sqlx::query_scalar::<_, i64>(sql);
+    for value in params.values {
+        query = match value {
+            Value::Text(text) => query.bind(text),
+            Value::Number(n) => query.bind(n),
+        };
+    }
+    Ok(query.fetch_one(&mut **tx).await?)
+}
+
+/// Adds `event`'s rollups if it waits in `analytics_unfolded`, taking it out in the same
+/// transaction: whoever folds it first does, once. `false` when it was not waiting.
+async fn fold(tx: &mut Tx, event: &Event) -> Result<bool, AppError> {
+    let mut params = Params { values: Vec::new() };
+    let claim = format!(
+        "DELETE FROM analytics_unfolded WHERE event_id = {}",
+        params.text(Some(&event.id))
+    );
+    if is_postgres(tx) {
+        let sql = with_rollups(
+            "claimed",
+            &format!("{claim} RETURNING 1"),
+            event,
+            &mut params,
+        );
+        return Ok(count(tx, &sql, params).await? == 1);
+    }
+    let claimed = execute(
+        tx,
+        Statement {
+            sql: claim,
+            texts_and_numbers: params.values,
+        },
+    )
+    .await?;
+    if claimed == 0 {
+        return Ok(false);
+    }
+    for effect in &effects(event) {
+        apply(tx, effect).await?;
+    }
+    Ok(true)
+}
+
+/// The fold [`record`] leaves for just after the event's commit, in a transaction of its own.
+/// It does not wait for the disk (`synchronous_commit = off`): lost in a crash, it is lost
+/// whole, the event still waits in `analytics_unfolded`, and [`fold_leftovers`] folds it.
+fn fold_after_commit(event: Event) -> FollowUp {
+    Box::new(move |db| {
+        Box::pin(async move {
+            let folded = db
+                .write_with(move |tx| {
+                    Box::pin(async move {
+                        sqlx::query("SET LOCAL synchronous_commit = off")
+                            .execute(&mut **tx)
+                            .await?;
+                        fold(tx, &event).await
+                    })
+                })
+                .await;
+            if folded.is_err() {
+                tracing::warn!("an event's rollups were left for the sweep");
+            }
+        })
+    })
+}
+
+/// Events recorded this long ago and still unfolded were left by a crash (younger ones are
+/// their writer's to fold, in the moment after its commit).
+pub const LEFT_AFTER_MS: i64 = 10_000;
+const SWEEP_BATCH: i64 = 500;
+
+/// Folds events a crash left unfolded (see [`LEFT_AFTER_MS`]), up to 500 a call, each in a
+/// durable write of its own; returns how many it folded. The servers run it every minute.
+pub async fn fold_leftovers(db: &Db, now: i64) -> Result<u64, AppError> {
+    let rows: Vec<StoredRow> = sqlx::query_as(
+        "SELECT e.id, e.schema_version, e.actor_id, e.draft_id, e.occurred_at, e.payload \
+         FROM analytics_unfolded u JOIN analytics_events e ON e.id = u.event_id \
+         WHERE u.recorded_at < $1 ORDER BY u.recorded_at, u.event_id LIMIT $2",
+    )
+    .bind(now - LEFT_AFTER_MS)
+    .bind(SWEEP_BATCH)
+    .fetch_all(db.pool())
+    .await?;
+    let mut folded = 0;
+    for row in rows {
+        let Ok(event) = row.into_event() else {
+            // Unreadable by this code (a newer schema): a rebuild by a newer server folds it.
+            tracing::error!("an unfolded event could not be read; left as it is");
+            continue;
+        };
+        let done = db
+            .write_with(move |tx| Box::pin(async move { fold(tx, &event).await }))
+            .await?;
+        folded += u64::from(done);
+    }
+    Ok(folded)
+}
+
+/// An event as stored in `analytics_events`.
+#[derive(sqlx::FromRow)]
+pub(super) struct StoredRow {
+    id: String,
+    schema_version: i64,
+    actor_id: Option<String>,
+    draft_id: Option<String>,
+    occurred_at: i64,
+    payload: String,
+}
+
+impl StoredRow {
+    /// Where it stands in the event order: time, then id.
+    pub(super) fn order_key(&self) -> (i64, String) {
+        (self.occurred_at, self.id.clone())
+    }
+
+    /// The event, if its schema version is the one this code reads.
+    pub(super) fn into_event(self) -> Result<Event, super::reduce::ReduceError> {
+        let stored = super::reduce::StoredEvent {
+            id: self.id,
+            schema_version: self.schema_version,
+            actor: self.actor_id,
+            at: self.occurred_at,
+            payload: self.payload,
+        };
+        let activity = stored.activity()?;
+        Ok(Event {
+            id: stored.id,
+            actor: stored.actor,
+            draft: self.draft_id,
+            at: stored.at,
+            activity,
+        })
+    }
 }
 
 /// Records that `viewer_id` opened the draft: at most one event per viewer, draft and hour

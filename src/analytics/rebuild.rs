@@ -4,13 +4,13 @@
 //! rebuild gives exactly what recording gave (the tests compare the two).
 //!
 //! It runs as one write: on SQLite the writer takes nothing else meanwhile; on PostgreSQL the
-//! event table is locked against new events (`SHARE` mode) until it commits, so no event is
-//! counted twice or lost between the replay and the switch.
+//! event table is locked against new events (`SHARE` mode) and the unfolded ones against
+//! their folds until it commits, so no event is counted twice or lost between the replay and
+//! the switch.
 
 use std::collections::BTreeMap;
 
-use super::events::{effects, DraftDayCounts, Effect, Event, UserDayCounts, UserHourCounts};
-use super::reduce::StoredEvent;
+use super::events::{effects, DraftDayCounts, Effect, StoredRow, UserDayCounts, UserHourCounts};
 use crate::db::{is_postgres, Db, Tx};
 use crate::error::AppError;
 
@@ -76,16 +76,6 @@ impl Totals {
     }
 }
 
-#[derive(sqlx::FromRow)]
-struct Row {
-    id: String,
-    schema_version: i64,
-    actor_id: Option<String>,
-    draft_id: Option<String>,
-    occurred_at: i64,
-    payload: String,
-}
-
 /// Empties the rollups and replays every event into them.
 pub async fn rebuild(db: &Db) -> Result<Rebuilt, AppError> {
     db.write_with(|tx| Box::pin(async move { rebuild_in(tx).await }))
@@ -97,8 +87,14 @@ async fn rebuild_in(tx: &mut Tx) -> Result<Rebuilt, AppError> {
         sqlx::query("LOCK TABLE analytics_events IN SHARE MODE")
             .execute(&mut **tx)
             .await?;
+        // Folds under way finish first; later ones find nothing left to fold.
+        sqlx::query("LOCK TABLE analytics_unfolded IN EXCLUSIVE MODE")
+            .execute(&mut **tx)
+            .await?;
     }
+    // The replay folds every event, including those still waiting to be.
     for table in [
+        "analytics_unfolded",
         "analytics_draft_days",
         "analytics_user_days",
         "analytics_user_hours",
@@ -111,7 +107,7 @@ async fn rebuild_in(tx: &mut Tx) -> Result<Rebuilt, AppError> {
     let mut events = 0;
     let mut after: (i64, String) = (i64::MIN, String::new());
     loop {
-        let page = sqlx::query_as::<_, Row>(
+        let page = sqlx::query_as::<_, StoredRow>(
             "SELECT id, schema_version, actor_id, draft_id, occurred_at, payload \
              FROM analytics_events WHERE occurred_at > $1 OR (occurred_at = $1 AND id > $2) \
              ORDER BY occurred_at, id LIMIT $3",
@@ -123,25 +119,11 @@ async fn rebuild_in(tx: &mut Tx) -> Result<Rebuilt, AppError> {
         .await?;
         let full = page.len() as i64 == PAGE;
         for row in page {
-            after = (row.occurred_at, row.id.clone());
-            let stored = StoredEvent {
-                id: row.id.clone(),
-                schema_version: row.schema_version,
-                actor: row.actor_id.clone(),
-                at: row.occurred_at,
-                payload: row.payload,
-            };
-            let activity = stored.activity().map_err(|err| {
+            after = row.order_key();
+            let event = row.into_event().map_err(|err| {
                 tracing::error!(error = %err, "rebuild refused an event");
                 AppError::conflict(err.to_string())
             })?;
-            let event = Event {
-                id: row.id,
-                actor: row.actor_id,
-                draft: row.draft_id,
-                at: row.occurred_at,
-                activity,
-            };
             for effect in effects(&event) {
                 totals.add(effect);
             }

@@ -4,6 +4,7 @@
 //! both backends understand; times are integer Unix milliseconds and ids are text. The few
 //! places where the dialects truly differ go through [`Backend`].
 
+mod follow_up;
 pub mod group_commit;
 mod migrate;
 
@@ -15,6 +16,7 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Connection, Executor};
 
+pub use follow_up::{after_this_commit, FollowUp};
 pub use migrate::{run_migrations, MigrationError};
 
 use crate::error::AppError;
@@ -197,7 +199,8 @@ impl Db {
     }
 
     /// Runs one write durably: on SQLite in the next group commit, on PostgreSQL in a
-    /// transaction of its own. Returns once it is committed.
+    /// transaction of its own, followed by the work it left for after its commit
+    /// ([`after_this_commit`]). Returns once it is committed (and that work done).
     pub async fn write(&self, job: group_commit::Job) -> Result<String, AppError> {
         let written = self.write_uncounted(job).await;
         if written.is_ok() {
@@ -221,9 +224,12 @@ impl Db {
                 // Every connection gives up on a lock after 5 s (set when it connects, see
                 // `connect`), so a write stuck behind another's lock answers 409.
                 let mut tx = self.begin_write().await?;
-                match group_commit::run_catching_panics(&mut tx, job).await {
+                let (written, follow_ups) =
+                    follow_up::collecting(group_commit::run_catching_panics(&mut tx, job)).await;
+                match written {
                     Ok(response) => {
                         tx.commit().await?;
+                        follow_up::run(self, follow_ups).await;
                         Ok(response)
                     }
                     Err(error) => {

@@ -73,6 +73,7 @@ pub async fn run() -> Result<(), StartError> {
     tracing::info!(backend = db.backend().name(), "database ready");
     crate::auth::password::warm_up().await;
     spawn_purges(db.clone(), config.session_max_age);
+    spawn_rollup_sweep(db.clone());
 
     let state = state::AppState::new(db.clone(), config, options);
     // Load the card fonts now, so the start-up log says which are missing.
@@ -145,6 +146,22 @@ fn spawn_purges(db: Db, session_max_age: std::time::Duration) {
                 "ended sessions and sign-in failures",
                 crate::auth::service::purge(&db, session_max_age).await,
             );
+        }
+    });
+}
+
+/// At start and every minute, folds analytics events a crash left unfolded (see
+/// `analytics::events::fold_leftovers`; a read of an empty table when none were).
+fn spawn_rollup_sweep(db: Db) {
+    tokio::spawn(async move {
+        let mut every_minute = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            every_minute.tick().await;
+            match crate::analytics::events::fold_leftovers(&db, crate::db::now_ms()).await {
+                Ok(0) => {}
+                Ok(folded) => tracing::info!(folded, "folded analytics events left by a crash"),
+                Err(_) => tracing::warn!("could not fold left analytics events; will try again"),
+            }
         }
     });
 }
