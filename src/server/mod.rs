@@ -57,6 +57,9 @@ fn init_tracing() {
 }
 
 /// Starts OneRing and serves until Ctrl+C or SIGTERM.
+/// How long a stopping server waits for its open connections.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
+
 pub async fn run() -> Result<(), StartError> {
     init_tracing();
     let manifest = std::path::Path::new("Cargo.toml")
@@ -94,12 +97,28 @@ pub async fn run() -> Result<(), StartError> {
             }
         });
     tracing::info!("OneRing is listening on http://{addr}");
-    let served = axum::serve(
+    let stopping = std::sync::Arc::new(tokio::sync::Notify::new());
+    let signalled = stopping.clone();
+    let serving = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
-    .await;
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        signalled.notify_one();
+    });
+    // A stop lets requests under way finish, but not forever: a connection that stays open
+    // (a client that never reads its answer) would otherwise keep the server from exiting.
+    let served = tokio::select! {
+        served = std::future::IntoFuture::into_future(serving) => served,
+        () = async {
+            stopping.notified().await;
+            tokio::time::sleep(SHUTDOWN_GRACE).await;
+        } => {
+            tracing::warn!("connections still open {SHUTDOWN_GRACE:?} after the stop; closing them");
+            Ok(())
+        }
+    };
     db.close().await;
     served.map_err(|source| StartError::Listen { addr, source })
 }
