@@ -21,12 +21,12 @@ const PAGE_LOAD: usize = 6;
 /// idempotency key, take the ring's position, the segment, its analytics event (on SQLite
 /// with the rollups, one statement per table), its live event (with the notice, one
 /// statement on PostgreSQL), the stored answer, commit. SQLite's group commit adds its
-/// savepoint around each write. PostgreSQL then folds the event into the rollups in a
-/// transaction of its own (begin, one statement, commit), so that a person's rollup rows are
-/// not held locked through the append's disk flush.
+/// savepoint around each write. PostgreSQL then folds the event into the rollups in one
+/// statement of its own, so that a person's rollup rows are not held locked through the
+/// append's disk flush.
 fn append_budget(backend: Backend) -> usize {
     match backend {
-        Backend::Postgres => 12,
+        Backend::Postgres => 10,
         Backend::Sqlite => 14,
     }
 }

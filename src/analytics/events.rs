@@ -387,9 +387,14 @@ pub async fn record(tx: &mut Tx, event: &Event) -> Result<bool, AppError> {
                  SELECT COUNT(*) FROM new_event",
                 params.number(crate::db::now_ms())
             ),
-            Err(_) => with_rollups("new_event", &inserted, event, &mut params),
+            Err(_) => with_rollups(
+                &format!("new_event AS ({inserted})"),
+                "new_event",
+                event,
+                &mut params,
+            ),
         };
-        return Ok(count(tx, &sql, params).await? == 1);
+        return Ok(count(&mut **tx, &sql, params).await? == 1);
     }
     let inserted = execute(
         tx,
@@ -408,10 +413,10 @@ pub async fn record(tx: &mut Tx, event: &Event) -> Result<bool, AppError> {
     Ok(true)
 }
 
-/// PostgreSQL: one statement that runs `head` as the CTE `source` and adds `event`'s rollups
-/// once per row it yields (none: nothing added); it answers that row count.
-fn with_rollups(source: &str, head: &str, event: &Event, params: &mut Params) -> String {
-    let mut sql = format!("WITH {source} AS ({head})");
+/// PostgreSQL: one statement whose CTEs `ctes` end in `source`, adding `event`'s rollups
+/// once per row `source` yields (none: nothing added); it answers that row count.
+fn with_rollups(ctes: &str, source: &str, event: &Event, params: &mut Params) -> String {
+    let mut sql = format!("WITH {ctes}");
     for (i, effect) in effects(event).iter().enumerate() {
         let upsert = upsert_sql(effect, params, Some(source));
         sql.push_str(&format!(", rollup_{i} AS ({upsert})"));
@@ -420,7 +425,11 @@ fn with_rollups(source: &str, head: &str, event: &Event, params: &mut Params) ->
     sql
 }
 
-async fn count(tx: &mut Tx, sql: &str, params: Params) -> Result<i64, AppError> {
+async fn count<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    sql: &str,
+    params: Params,
+) -> Result<i64, AppError> {
     let mut query = sqlx::query_scalar::<_, i64>(sql);
     for value in params.values {
         query = match value {
@@ -428,25 +437,26 @@ async fn count(tx: &mut Tx, sql: &str, params: Params) -> Result<i64, AppError> 
             Value::Number(n) => query.bind(n),
         };
     }
-    Ok(query.fetch_one(&mut **tx).await?)
+    Ok(query.fetch_one(executor).await?)
+}
+
+/// Takes `event` out of `analytics_unfolded`: the statement and its values.
+fn claim_sql(event: &Event, params: &mut Params) -> String {
+    format!(
+        "DELETE FROM analytics_unfolded WHERE event_id = {}",
+        params.text(Some(&event.id))
+    )
 }
 
 /// Adds `event`'s rollups if it waits in `analytics_unfolded`, taking it out in the same
 /// transaction: whoever folds it first does, once. `false` when it was not waiting.
 async fn fold(tx: &mut Tx, event: &Event) -> Result<bool, AppError> {
     let mut params = Params { values: Vec::new() };
-    let claim = format!(
-        "DELETE FROM analytics_unfolded WHERE event_id = {}",
-        params.text(Some(&event.id))
-    );
+    let claim = claim_sql(event, &mut params);
     if is_postgres(tx) {
-        let sql = with_rollups(
-            "claimed",
-            &format!("{claim} RETURNING 1"),
-            event,
-            &mut params,
-        );
-        return Ok(count(tx, &sql, params).await? == 1);
+        let ctes = format!("claimed AS ({claim} RETURNING 1)");
+        let sql = with_rollups(&ctes, "claimed", event, &mut params);
+        return Ok(count(&mut **tx, &sql, params).await? == 1);
     }
     let claimed = execute(
         tx,
@@ -465,23 +475,23 @@ async fn fold(tx: &mut Tx, event: &Event) -> Result<bool, AppError> {
     Ok(true)
 }
 
-/// The fold [`record`] leaves for just after the event's commit, in a transaction of its own.
-/// It does not wait for the disk (`synchronous_commit = off`): lost in a crash, it is lost
-/// whole, the event still waits in `analytics_unfolded`, and [`fold_leftovers`] folds it.
+/// The fold [`record`] leaves for just after the event's commit (PostgreSQL): [`fold`] as
+/// one statement, a transaction of its own that does not wait for the disk
+/// (`synchronous_commit` off for it alone), so the person's rollup rows stay locked for that
+/// statement only, never across a round trip to this server or a flush. Lost in a crash, it
+/// is lost whole: the event still waits in `analytics_unfolded`, and [`fold_leftovers`]
+/// folds it.
 fn fold_after_commit(event: Event) -> FollowUp {
     Box::new(move |db| {
         Box::pin(async move {
-            let folded = db
-                .write_with(move |tx| {
-                    Box::pin(async move {
-                        sqlx::query("SET LOCAL synchronous_commit = off")
-                            .execute(&mut **tx)
-                            .await?;
-                        fold(tx, &event).await
-                    })
-                })
-                .await;
-            if folded.is_err() {
+            let mut params = Params { values: Vec::new() };
+            let claim = claim_sql(&event, &mut params);
+            let ctes = format!(
+                "unhurried AS (SELECT set_config('synchronous_commit', 'off', true) AS setting), \
+                 claimed AS ({claim} AND (SELECT setting FROM unhurried) = 'off' RETURNING 1)"
+            );
+            let sql = with_rollups(&ctes, "claimed", &event, &mut params);
+            if count(db.pool(), &sql, params).await.is_err() {
                 tracing::warn!("an event's rollups were left for the sweep");
             }
         })
