@@ -20,7 +20,7 @@ use crate::publishing::{ConnectionsPage, SchedulePage};
 use crate::settings::AccountPage;
 use crate::sharecards::PublicCardPage;
 use crate::today::{ProfilePage, TodayPage};
-use crate::ui::{Footer, Header, HomePage, NotFound};
+use crate::ui::{Footer, Header, HomePage, LazyModulePreloads, NotFound};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -99,7 +99,8 @@ pub fn App() -> impl IntoView {
 
 /// Pages whose code the browser loads only when they are opened (each a separate wasm
 /// module with `cargo leptos build --split`): a first visit to the landing page or sign-up
-/// downloads none of them. Their data loads inside the page, as before.
+/// downloads none of them. Their data loads inside the page, as before; each names its modules in its
+/// head ([`LazyModulePreloads`]), so a page opened directly fetches them beside the main one.
 macro_rules! lazy_page {
     ($route:ident, $page:ident) => {
         struct $route;
@@ -112,7 +113,7 @@ macro_rules! lazy_page {
 
             fn view(this: Self) -> AnyView {
                 let _ = this;
-                view! { <$page/> }.into_any()
+                view! { <$page/> <LazyModulePreloads/> }.into_any()
             }
         }
     };
@@ -149,7 +150,8 @@ macro_rules! lazy_group {
                 }
 
                 async fn view(_: Self) -> AnyView {
-                    $load($pages::$route).await
+                    let page = $load($pages::$route).await;
+                    view! { {page} <LazyModulePreloads/> }.into_any()
                 }
 
                 async fn preload() {

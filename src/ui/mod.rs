@@ -10,6 +10,7 @@ pub mod format;
 mod home;
 mod landing;
 mod layout;
+mod lazy_preload;
 pub mod nav;
 pub mod preview;
 mod status_pages;
@@ -17,4 +18,5 @@ pub mod style;
 
 pub use home::HomePage;
 pub use layout::{Footer, Header};
+pub use lazy_preload::LazyModulePreloads;
 pub use status_pages::{LoadError, NotFound};
