@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Prints the browser payload (raw, gzip and brotli sizes of every wasm, JS and CSS file) and
 # fails when a budget is broken:
-#   - the wasm every page loads first: 256 KiB brotli for now (target 250; see FIRST_LOAD);
+#   - the wasm every page loads first: 250 KiB brotli (see FIRST_LOAD);
 #   - each lazy page's own chunk: its budget below (brotli), and 60 KiB for a page not listed;
 #   - the chunks lazy pages share: 400 KiB brotli together.
 # Usage: scripts/wasm-size.sh [--no-build]   (builds the release front end unless told not to)
@@ -13,13 +13,12 @@ node -e '
 const fs = require("fs"), zlib = require("zlib");
 const dir = "target/site/pkg/";
 const KIB = 1024;
-// The target for the first load is 250 KiB; it measured 253.5 KiB on 2026-12-05 (the app
-// shell, sign-in, home and the runtime every page shares). wasm-split moves the code and
-// strings of lazy pages out of the first load; the strings only while their re-packed data
-// fits (`SPLIT_DATA_SLACK` in src/lib.rs keeps room), else all of them land here at once
-// (+36 KiB) and this check fails. The ceiling stops growth at 256 KiB until the shell is
-// trimmed; lower it as soon as the figure allows.
-const FIRST_LOAD = 256 * KIB, SHARED = 400 * KIB, PAGE_DEFAULT = 60 * KIB;
+// The first load (the app shell, sign-in, home and the runtime every page shares) measured
+// 241.2 KiB on 2026-12-08, after sign-up became a lazy page (253.5 KiB before). wasm-split
+// moves the code and strings of lazy pages out of the first load; the strings only while
+// their re-packed data fits (`SPLIT_DATA_SLACK` in src/lib.rs keeps room), else all of them
+// land here at once (+36 KiB) and this check fails.
+const FIRST_LOAD = 250 * KIB, SHARED = 400 * KIB, PAGE_DEFAULT = 60 * KIB;
 // Per lazy page (the route name in the chunk file), brotli. Set from measured sizes with
 // room to grow; raise one only with a reason.
 const PAGE = {
@@ -27,6 +26,8 @@ const PAGE = {
   // live channel and the publish panel (137 KiB when this was set).
   draft_route: 150, drafts_route: 30, account_route: 40, refer_route: 30,
   pricing_route: 30, public_card_route: 30, plan_route: 40, today_route: 60,
+  // Sign-up and its live checks (8.4 KiB when this was set).
+  sign_up_route: 20,
   profile_route: 30, connections_route: 40, schedule_route: 40,
   // Groups (`lazy_group!` in src/app.rs): the pages load together.
   insights_pages: 60, admin_pages: 100,
