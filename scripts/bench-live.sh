@@ -22,7 +22,8 @@ run() { # backend name, database url
   # Per-user limits lifted: the benchmark opens thousands of streams for a handful of users.
   LEPTOS_SITE_ADDR="127.0.0.1:$PORT" PUBLIC_ORIGIN="$BASE" DATABASE_URL="$2" RUST_LOG=warn \
     LIVE_SOCKETS_PER_USER=1000000 LIVE_SOCKETS_PER_DRAFT=1000000 LIVE_HANDSHAKES_PER_USER_PER_MINUTE=100000000 \
-    LIMIT_APPENDS_PER_MINUTE=100000000 LIMIT_DRAFTS_PER_MINUTE=100000 AUTH_ATTEMPTS_PER_IP_PER_MINUTE=100000 \
+    LIMIT_APPENDS_PER_MINUTE=100000000 LIMIT_DRAFTS_PER_MINUTE=100000 LIMIT_OTHER_CHANGES_PER_MINUTE=100000 \
+    AUTH_ATTEMPTS_PER_IP_PER_MINUTE=100000 \
     LEPTOS_ENV=PROD target/release/onering >"$WORK/server-$1.log" 2>&1 &
   local server=$!
   for _ in $(seq 1 100); do curl -fsS "$BASE/api/health" >/dev/null 2>&1 && break; sleep 0.1; done
