@@ -396,15 +396,21 @@ pub async fn record(tx: &mut Tx, event: &Event) -> Result<bool, AppError> {
         };
         return Ok(count(&mut **tx, &sql, params).await? == 1);
     }
-    let inserted = execute(
-        tx,
-        Statement {
-            sql: insert,
-            texts_and_numbers: params.values,
-        },
-    )
-    .await?;
-    if inserted == 0 {
+    let insert = Statement {
+        sql: insert,
+        texts_and_numbers: params.values,
+    };
+    with_rollups_if_changed(tx, insert, event).await
+}
+
+/// SQLite: runs `statement` and, when it changed a row, adds `event`'s rollups one table at
+/// a time; whether it did.
+async fn with_rollups_if_changed(
+    tx: &mut Tx,
+    statement: Statement,
+    event: &Event,
+) -> Result<bool, AppError> {
+    if execute(tx, statement).await? == 0 {
         return Ok(false);
     }
     for effect in &effects(event) {
@@ -458,21 +464,11 @@ async fn fold(tx: &mut Tx, event: &Event) -> Result<bool, AppError> {
         let sql = with_rollups(&ctes, "claimed", event, &mut params);
         return Ok(count(&mut **tx, &sql, params).await? == 1);
     }
-    let claimed = execute(
-        tx,
-        Statement {
-            sql: claim,
-            texts_and_numbers: params.values,
-        },
-    )
-    .await?;
-    if claimed == 0 {
-        return Ok(false);
-    }
-    for effect in &effects(event) {
-        apply(tx, effect).await?;
-    }
-    Ok(true)
+    let claim = Statement {
+        sql: claim,
+        texts_and_numbers: params.values,
+    };
+    with_rollups_if_changed(tx, claim, event).await
 }
 
 /// The fold [`record`] leaves for just after the event's commit (PostgreSQL): [`fold`] as
